@@ -1,0 +1,10 @@
+#include "callfilter.h"
+
+namespace earshot {
+
+bool CallFilter::isEmpty() const
+{
+    return *this == CallFilter{};
+}
+
+} // namespace earshot

@@ -1,0 +1,27 @@
+#pragma once
+
+#include "secrets/secretstore.h"
+
+#include <chrono>
+
+namespace earshot {
+
+// SecretStore over QtKeychain (Secret Service, macOS Keychain, Windows Credential
+// Manager). Calls block on a local event loop with a timeout, because a locked keyring
+// can wait forever for a prompt nobody sees.
+class KeychainSecretStore final : public SecretStore
+{
+public:
+    explicit KeychainSecretStore(QString service = QStringLiteral("Earshot"),
+                                 std::chrono::milliseconds timeout = std::chrono::seconds(30));
+
+    Expected<std::optional<QByteArray>> read(const QString &key) override;
+    Status write(const QString &key, const QByteArray &secret) override;
+    Status remove(const QString &key) override;
+
+private:
+    QString m_service;
+    std::chrono::milliseconds m_timeout;
+};
+
+} // namespace earshot

@@ -1,0 +1,69 @@
+#pragma once
+
+#include "domain/call.h"
+#include "domain/callfilter.h"
+#include "expected.h"
+
+#include <QSqlDatabase>
+
+#include <optional>
+
+namespace earshot {
+
+// One row of the call list, joined and ready to show.
+struct CallRow
+{
+    QString id;
+    qint64 startedAtMs = 0;
+    qint64 durationSeconds = 0;
+    QString leadId;
+    QString leadName;
+    QString leadPhone;
+    QString agentId;
+    QString agentName;
+    QString listId;   // empty: Manual Dial
+    QString listName;
+    Direction direction = Direction::Outbound;
+    QString outcome;
+    // The recording, when the call has one.
+    QString recordingId;
+    QString recordingFormat;
+    std::optional<RecordingStatus> recordingStatus;
+    CacheState cacheState = CacheState::Absent;
+    QString cacheFile;
+    int channels = 1;
+    double recordingSeconds = 0;
+
+    bool isManualDial() const { return listId.isEmpty(); }
+    bool hasRecording() const { return !recordingId.isEmpty(); }
+};
+
+// Where a page of the list ends: the next page starts strictly after it.
+struct CallPosition
+{
+    qint64 startedAtMs = 0;
+    QString id;
+};
+
+// Read-only queries behind the call list: newest first, keyset-paginated so that page
+// 5,000 costs what page 1 costs, each filter served by an index ending in started_at.
+class CallQuery
+{
+public:
+    explicit CallQuery(QSqlDatabase db) : m_db(std::move(db)) {}
+
+    Expected<QList<CallRow>> fetchPage(const CallFilter &filter, const std::optional<CallPosition> &after,
+                                       int limit) const;
+    Expected<qint64> count(const CallFilter &filter) const;
+    Expected<CallRow> callById(const QString &callId) const;
+
+    // Choices for the filter controls.
+    QList<Agent> agents() const;
+    QList<DialList> dialLists() const;
+    QStringList outcomes() const;
+
+private:
+    QSqlDatabase m_db;
+};
+
+} // namespace earshot

@@ -1,0 +1,98 @@
+#include "store/database.h"
+
+#include "logging.h"
+#include "store/migration.h"
+#include "store/schema.h"
+
+#include <QAtomicInteger>
+#include <QDir>
+#include <QFileInfo>
+#include <QSqlError>
+#include <QSqlQuery>
+
+using namespace Qt::StringLiterals;
+
+namespace earshot {
+
+namespace {
+
+QString nextConnectionName()
+{
+    static QAtomicInteger<quint64> counter;
+    return u"earshot-store-%1"_s.arg(counter.fetchAndAddRelaxed(1));
+}
+
+Expected<QString> pragmaValue(const QSqlDatabase &db, const QString &pragma)
+{
+    QSqlQuery query(db);
+    if (!query.exec(u"PRAGMA "_s + pragma) || !query.next())
+        return Expected<QString>::failure(query.lastError().text());
+    return query.value(0).toString();
+}
+
+} // namespace
+
+Status execute(const QSqlDatabase &db, const QString &sql)
+{
+    QSqlQuery query(db);
+    if (!query.exec(sql))
+        return Status::failure(query.lastError().text());
+    return Status::ok();
+}
+
+Database::Database(QSqlDatabase connection, QString path)
+    : m_connection(std::move(connection))
+    , m_path(std::move(path))
+{
+}
+
+Database::~Database()
+{
+    const QString name = m_connection.connectionName();
+    m_connection.close();
+    m_connection = QSqlDatabase();
+    QSqlDatabase::removeDatabase(name);
+}
+
+int Database::schemaVersion() const
+{
+    return SchemaMigrator::currentVersion(m_connection);
+}
+
+Expected<std::unique_ptr<Database>> Database::open(const QString &path)
+{
+    using Result = Expected<std::unique_ptr<Database>>;
+    const QFileInfo info(path);
+    if (!QDir().mkpath(info.absolutePath()))
+        return Result::failure(u"Cannot create the folder %1 for the local store."_s.arg(info.absolutePath()));
+
+    QSqlDatabase connection = QSqlDatabase::addDatabase(u"QSQLITE"_s, nextConnectionName());
+    connection.setDatabaseName(path);
+    connection.setConnectOptions(u"QSQLITE_BUSY_TIMEOUT=%1"_s.arg(kBusyTimeoutMs));
+    // From here on the Database owns the connection and removes it on every exit path.
+    std::unique_ptr<Database> database(new Database(connection, path));
+    if (!connection.open())
+        return Result::failure(u"Cannot open the local store %1: %2"_s.arg(path, connection.lastError().text()));
+
+    const auto journalMode = pragmaValue(connection, u"journal_mode=WAL"_s);
+    if (!journalMode)
+        return Result::failure(u"The local store %1 is not a readable SQLite database: %2"_s.arg(path, journalMode.error()));
+    if (journalMode->compare("wal"_L1, Qt::CaseInsensitive) != 0)
+        return Result::failure(
+            u"The local store %1 refused write-ahead logging (journal mode is %2); is it on a network drive?"_s.arg(
+                path, *journalMode));
+
+    // FULL: in WAL mode every commit reaches the disk, which audit writes require.
+    for (const auto &pragma : {u"synchronous=FULL"_s, u"foreign_keys=ON"_s}) {
+        if (Status status = execute(connection, u"PRAGMA "_s + pragma); !status)
+            return Result::failure(u"Cannot configure the local store: %1"_s.arg(status.error()));
+    }
+
+    const Status migrated = SchemaMigrator::migrate(connection, schemaMigrations());
+    if (!migrated)
+        return Result::failure(u"Cannot prepare the local store %1: %2"_s.arg(path, migrated.error()));
+    qCDebug(lcStore) << "opened" << path << "schema version" << database->schemaVersion();
+    return Result(std::move(database));
+}
+
+} // namespace earshot

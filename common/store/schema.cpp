@@ -1,0 +1,105 @@
+#include "store/schema.h"
+
+#include <vector>
+
+using namespace Qt::StringLiterals;
+
+namespace earshot {
+
+namespace {
+
+// Version 1: the call metadata mirror, recordings with their availability and local
+// cache state, and the sync cursor. started_at is UTC milliseconds so that every filter
+// index can end in it and the list pages by (started_at, id) without sorting.
+Migration callMirror()
+{
+    return {1, u"call metadata mirror"_s, {
+        uR"(CREATE TABLE leads (
+                id    TEXT PRIMARY KEY NOT NULL,
+                name  TEXT NOT NULL,
+                phone TEXT NOT NULL DEFAULT ''))"_s,
+        uR"(CREATE TABLE agents (
+                id   TEXT PRIMARY KEY NOT NULL,
+                name TEXT NOT NULL))"_s,
+        uR"(CREATE TABLE dial_lists (
+                id   TEXT PRIMARY KEY NOT NULL,
+                name TEXT NOT NULL))"_s,
+        uR"(CREATE TABLE calls (
+                id               TEXT PRIMARY KEY NOT NULL,
+                lead_id          TEXT NOT NULL REFERENCES leads(id),
+                agent_id         TEXT NOT NULL REFERENCES agents(id),
+                list_id          TEXT REFERENCES dial_lists(id),
+                direction        TEXT NOT NULL CHECK (direction IN ('inbound', 'outbound')),
+                outcome          TEXT NOT NULL,
+                started_at       INTEGER NOT NULL,
+                duration_seconds INTEGER NOT NULL,
+                updated_at       TEXT NOT NULL))"_s,
+        u"CREATE INDEX calls_by_started ON calls(started_at, id)"_s,
+        u"CREATE INDEX calls_by_lead ON calls(lead_id, started_at, id)"_s,
+        u"CREATE INDEX calls_by_agent ON calls(agent_id, started_at, id)"_s,
+        u"CREATE INDEX calls_by_list ON calls(list_id, started_at, id)"_s,
+        u"CREATE INDEX calls_by_outcome ON calls(outcome, started_at, id)"_s,
+        u"CREATE INDEX calls_by_agent_outcome ON calls(agent_id, outcome, started_at, id)"_s,
+        uR"(CREATE TABLE recordings (
+                id               TEXT PRIMARY KEY NOT NULL,
+                call_id          TEXT NOT NULL UNIQUE REFERENCES calls(id) ON DELETE CASCADE,
+                format           TEXT NOT NULL,
+                size_bytes       INTEGER NOT NULL,
+                duration_seconds REAL NOT NULL,
+                sha256           TEXT,
+                channels         INTEGER NOT NULL,
+                status           TEXT NOT NULL
+                                 CHECK (status IN ('pending', 'available', 'failed', 'unavailable')),
+                cache_state      TEXT NOT NULL DEFAULT 'absent'
+                                 CHECK (cache_state IN ('absent', 'partial', 'present')),
+                cache_file       TEXT,
+                cached_bytes     INTEGER NOT NULL DEFAULT 0,
+                attempts         INTEGER NOT NULL DEFAULT 0,
+                next_attempt_at  INTEGER,
+                last_error       TEXT))"_s,
+        u"CREATE INDEX recordings_to_fetch ON recordings(status, cache_state)"_s,
+        uR"(CREATE TABLE sync_state (
+                key   TEXT PRIMARY KEY NOT NULL,
+                value TEXT NOT NULL))"_s,
+    }};
+}
+
+// Version 2: the audit trail, hash-chained per client, and a lead search index.
+Migration auditTrail()
+{
+    return {2, u"audit trail"_s, {
+        uR"(CREATE TABLE audit_events (
+                seq          INTEGER PRIMARY KEY AUTOINCREMENT,
+                event_id     TEXT NOT NULL UNIQUE,
+                type         TEXT NOT NULL,
+                call_id      TEXT,
+                recording_id TEXT,
+                user_id      TEXT NOT NULL,
+                occurred_at  TEXT NOT NULL,
+                reason       TEXT,
+                sha256       TEXT,
+                destination  TEXT,
+                client_json  TEXT NOT NULL,
+                prev_hash    TEXT NOT NULL,
+                hash         TEXT NOT NULL,
+                uploaded_at  TEXT,
+                server_error TEXT))"_s,
+        u"CREATE INDEX audit_events_to_upload ON audit_events(uploaded_at, seq)"_s,
+        u"CREATE INDEX leads_by_name ON leads(name COLLATE NOCASE)"_s,
+    }};
+}
+
+} // namespace
+
+std::span<const Migration> schemaMigrations()
+{
+    static const std::vector<Migration> migrations{callMirror(), auditTrail()};
+    return migrations;
+}
+
+int latestSchemaVersion()
+{
+    return schemaMigrations().back().version;
+}
+
+} // namespace earshot

@@ -1,0 +1,233 @@
+// The contract parsers: what a well-behaved server sends is read exactly, and what a
+// broken one sends is refused with a message that names the record and the field.
+#include "api/apijson.h"
+
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QTest>
+
+using namespace Qt::StringLiterals;
+using namespace earshot;
+
+namespace {
+
+QJsonObject validRecording()
+{
+    return QJsonObject{{"id"_L1, u"rec-1"_s}, {"format"_L1, u"WAV"_s}, {"size_bytes"_L1, 12345},
+                       {"duration_seconds"_L1, 12.5}, {"sha256"_L1, QString(64, u'a')}, {"channels"_L1, 2},
+                       {"status"_L1, u"available"_s}};
+}
+
+QJsonObject validCall()
+{
+    return QJsonObject{
+        {"id"_L1, u"call-1"_s},
+        {"lead"_L1, QJsonObject{{"id"_L1, u"lead-1"_s}, {"name"_L1, u"Dana Whitfield"_s}, {"phone"_L1, u"+1 555 0100"_s}}},
+        {"agent"_L1, QJsonObject{{"id"_L1, u"agent-1"_s}, {"name"_L1, u"Priya Raman"_s}}},
+        {"list"_L1, QJsonObject{{"id"_L1, u"list-1"_s}, {"name"_L1, u"Spring Renewals"_s}}},
+        {"direction"_L1, u"outbound"_s},
+        {"outcome"_L1, u"connected"_s},
+        {"started_at"_L1, u"2026-11-20T14:03:07Z"_s},
+        {"duration_seconds"_L1, 187},
+        {"recording"_L1, validRecording()},
+        {"updated_at"_L1, u"2026-11-20T14:10:00.123Z"_s},
+    };
+}
+
+QByteArray page(const QJsonArray &rows, bool hasMore = false, const QString &cursor = u"c1"_s)
+{
+    return QJsonDocument(QJsonObject{{"data"_L1, rows}, {"next_cursor"_L1, cursor}, {"has_more"_L1, hasMore}}).toJson();
+}
+
+} // namespace
+
+class TestApiJson : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void parsesAFullCall()
+    {
+        const auto call = apijson::parseCall(validCall());
+        QVERIFY2(call, qPrintable(call.error()));
+        QCOMPARE(call->id, u"call-1"_s);
+        QCOMPARE(call->lead.phone, u"+1 555 0100"_s);
+        QVERIFY(call->list.has_value());
+        QCOMPARE(call->list->name, u"Spring Renewals"_s);
+        QVERIFY(call->direction == Direction::Outbound);
+        QCOMPARE(call->startedAt, QDateTime(QDate(2026, 11, 20), QTime(14, 3, 7), Qt::UTC));
+        QCOMPARE(call->durationSeconds, 187);
+        QVERIFY(call->recording.has_value());
+        QCOMPARE(call->recording->format, u"wav"_s); // normalised
+        QCOMPARE(call->recording->channels, 2);
+        QVERIFY(call->recording->status == RecordingStatus::Available);
+    }
+
+    void nullListIsManualDialAndNullRecordingIsNone()
+    {
+        QJsonObject object = validCall();
+        object["list"_L1] = QJsonValue::Null;
+        object["recording"_L1] = QJsonValue::Null;
+        const auto call = apijson::parseCall(object);
+        QVERIFY2(call, qPrintable(call.error()));
+        QVERIFY(!call->list.has_value());
+        QVERIFY(!call->recording.has_value());
+    }
+
+    void unknownOutcomeIsKeptAsItCame()
+    {
+        QJsonObject object = validCall();
+        object["outcome"_L1] = u"callback_scheduled"_s;
+        const auto call = apijson::parseCall(object);
+        QVERIFY(call);
+        QCOMPARE(call->outcome, u"callback_scheduled"_s);
+    }
+
+    void brokenCallsAreRefusedWithTheFieldNamed_data()
+    {
+        QTest::addColumn<QJsonObject>("call");
+        QTest::addColumn<QString>("mentions");
+        QJsonObject c = validCall();
+        c.remove("agent"_L1);
+        QTest::newRow("no agent") << c << u"agent"_s;
+        c = validCall();
+        c["direction"_L1] = u"sideways"_s;
+        QTest::newRow("bad direction") << c << u"direction"_s;
+        c = validCall();
+        c["id"_L1] = QString(129, u'x');
+        QTest::newRow("id too long") << c << u"id"_s;
+        c = validCall();
+        c["started_at"_L1] = u"yesterday"_s;
+        QTest::newRow("bad time") << c << u"started_at"_s;
+        c = validCall();
+        c["duration_seconds"_L1] = -3;
+        QTest::newRow("negative duration") << c << u"duration_seconds"_s;
+        c = validCall();
+        c["duration_seconds"_L1] = 1.5;
+        QTest::newRow("fractional duration") << c << u"duration_seconds"_s;
+        QJsonObject recording = validRecording();
+        recording["sha256"_L1] = u"not-a-hash"_s;
+        c = validCall();
+        c["recording"_L1] = recording;
+        QTest::newRow("bad sha256") << c << u"sha256"_s;
+        recording = validRecording();
+        recording["status"_L1] = u"teleported"_s;
+        c["recording"_L1] = recording;
+        QTest::newRow("unknown status") << c << u"teleported"_s;
+        recording = validRecording();
+        recording["channels"_L1] = 6;
+        c["recording"_L1] = recording;
+        QTest::newRow("six channels") << c << u"channels"_s;
+    }
+
+    void brokenCallsAreRefusedWithTheFieldNamed()
+    {
+        QFETCH(QJsonObject, call);
+        QFETCH(QString, mentions);
+        const auto parsed = apijson::parseCall(call);
+        QVERIFY(!parsed);
+        QVERIFY2(parsed.error().contains(mentions), qPrintable(parsed.error()));
+        QVERIFY2(parsed.error().contains(u"call"_s), qPrintable(parsed.error()));
+    }
+
+    void pageSplitsCallsAndTombstones()
+    {
+        const QJsonObject tombstone{{"id"_L1, u"call-9"_s}, {"deleted"_L1, true},
+                                    {"updated_at"_L1, u"2026-11-20T15:00:00Z"_s}};
+        const auto parsed = apijson::parseCallsPage(page({validCall(), tombstone}, true, u"opaque=="_s));
+        QVERIFY2(parsed, qPrintable(parsed.error()));
+        QCOMPARE(parsed->calls.size(), 1);
+        QCOMPARE(parsed->tombstones.size(), 1);
+        QCOMPARE(parsed->tombstones.first().id, u"call-9"_s);
+        QCOMPARE(parsed->nextCursor, u"opaque=="_s);
+        QVERIFY(parsed->hasMore);
+    }
+
+    void onePoisonedRowRefusesTheWholePage()
+    {
+        QJsonObject broken = validCall();
+        broken["id"_L1] = u"call-2"_s;
+        broken.remove("lead"_L1);
+        const auto parsed = apijson::parseCallsPage(page({validCall(), broken}));
+        QVERIFY(!parsed);
+        QVERIFY2(parsed.error().contains(u"call-2"_s), qPrintable(parsed.error()));
+    }
+
+    void malformedPagesAreRefused_data()
+    {
+        QTest::addColumn<QByteArray>("body");
+        QTest::newRow("not json") << "<html>502 Bad Gateway</html>"_ba;
+        QTest::newRow("array") << "[]"_ba;
+        QTest::newRow("no data") << R"({"has_more": false})"_ba;
+        QTest::newRow("more without cursor") << R"({"data": [], "has_more": true})"_ba;
+        QTest::newRow("truncated") << page({validCall()}).left(100);
+    }
+
+    void malformedPagesAreRefused()
+    {
+        QFETCH(QByteArray, body);
+        const auto parsed = apijson::parseCallsPage(body);
+        QVERIFY(!parsed);
+        QVERIFY(!parsed.error().isEmpty());
+    }
+
+    void sessionAndUser()
+    {
+        const QByteArray body = R"({"access_token":"at","refresh_token":"rt","expires_in":3600,
+            "user":{"id":"u1","name":"Sam Ortiz","email":"supervisor@demo.test","role":"supervisor"}})"_ba;
+        const auto session = apijson::parseSession(body);
+        QVERIFY2(session, qPrintable(session.error()));
+        QCOMPARE(session->accessToken, u"at"_s);
+        QCOMPARE(session->expiresInSeconds, 3600);
+        QCOMPARE(session->user.role, u"supervisor"_s);
+        QVERIFY(!apijson::parseSession(R"({"access_token":"at"})"_ba));
+    }
+
+    void recordingLinkMustBeAbsoluteHttp_data()
+    {
+        QTest::addColumn<QString>("url");
+        QTest::addColumn<bool>("accepted");
+        QTest::newRow("https other host") << u"https://cdn.example.com/r/1?sig=x"_s << true;
+        QTest::newRow("loopback http") << u"http://127.0.0.1:9000/media/1?sig=x"_s << true;
+        QTest::newRow("relative") << u"/media/1"_s << false;
+        QTest::newRow("file") << u"file:///etc/passwd"_s << false;
+        QTest::newRow("ftp") << u"ftp://example.com/r.wav"_s << false;
+    }
+
+    void recordingLinkMustBeAbsoluteHttp()
+    {
+        QFETCH(QString, url);
+        QFETCH(bool, accepted);
+        const QByteArray body = QJsonDocument(QJsonObject{{"recording_url"_L1, url}, {"expires_in"_L1, 300},
+                                                          {"expires_at"_L1, u"2026-11-20T15:00:00Z"_s}})
+                                    .toJson();
+        const auto link = apijson::parseRecordingLink(body);
+        QCOMPARE(bool(link), accepted);
+        if (link)
+            QCOMPARE(link->expiresInSeconds, 300);
+    }
+
+    void errorBodies()
+    {
+        const ApiError error = apijson::parseError(409, R"({"error":{"code":"recording_pending","message":"Still processing"}})"_ba);
+        QCOMPARE(error.code, u"recording_pending"_s);
+        QVERIFY(error.describe().contains(u"Still processing"_s));
+        QVERIFY(!error.isRetryable());
+        const ApiError broken = apijson::parseError(502, "<html>"_ba);
+        QVERIFY(broken.isRetryable());
+        QVERIFY(broken.describe().contains(u"502"_s));
+    }
+
+    void auditPolicy()
+    {
+        const auto policy = apijson::parseAuditPolicy(R"({"require_reason":true,"require_server_ack_before_export":false,
+            "local_retention_days":7,"allow_offline_playback":false})"_ba);
+        QVERIFY2(policy, qPrintable(policy.error()));
+        QVERIFY(policy->requireReason);
+        QCOMPARE(policy->localRetentionDays, 7);
+        QVERIFY(!policy->allowOfflinePlayback);
+    }
+};
+
+QTEST_GUILESS_MAIN(TestApiJson)
+#include "tst_apijson.moc"

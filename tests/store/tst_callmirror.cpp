@@ -1,0 +1,234 @@
+// The mirror writer and the list query: a page and its cursor land together or not at
+// all, changes and tombstones keep the cache bookkeeping honest, and keyset paging
+// returns every call exactly once in newest-first order.
+#include "store/callmirror.h"
+#include "store/callquery.h"
+#include "store/database.h"
+#include "store/recordingcacheindex.h"
+#include "store/syncstate.h"
+
+#include <QSqlQuery>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <stdexcept>
+
+using namespace Qt::StringLiterals;
+using namespace earshot;
+
+namespace {
+
+Call makeCall(int n, qint64 startedAtMs)
+{
+    Call call;
+    call.id = u"call-%1"_s.arg(n);
+    call.lead = {u"lead-%1"_s.arg(n % 7), u"Lead %1"_s.arg(n % 7), u"+1 555 01%1"_s.arg(n % 7, 2, 10, QChar(u'0'))};
+    call.agent = {u"agent-%1"_s.arg(n % 3), u"Agent %1"_s.arg(n % 3)};
+    if (n % 4 != 0)
+        call.list = DialList{u"list-%1"_s.arg(n % 2), u"List %1"_s.arg(n % 2)};
+    call.direction = n % 5 == 0 ? Direction::Inbound : Direction::Outbound;
+    call.outcome = n % 2 == 0 ? u"connected"_s : u"no_answer"_s;
+    call.startedAt = QDateTime::fromMSecsSinceEpoch(startedAtMs, Qt::UTC);
+    call.durationSeconds = n;
+    call.updatedAt = u"2026-11-20T00:00:00Z"_s;
+    if (n % 2 == 0)
+        call.recording = Recording{u"rec-%1"_s.arg(n), u"wav"_s, 1000 + n, 10, QString(64, u'a'), 1,
+                                   RecordingStatus::Available};
+    return call;
+}
+
+CallsPage pageOf(QList<Call> calls, const QString &cursor, bool hasMore = true)
+{
+    CallsPage page;
+    page.calls = std::move(calls);
+    page.nextCursor = cursor;
+    page.hasMore = hasMore;
+    return page;
+}
+
+qint64 countRows(const QSqlDatabase &db, const QString &table)
+{
+    QSqlQuery query(u"SELECT count(*) FROM "_s + table, db);
+    return query.next() ? query.value(0).toLongLong() : -1;
+}
+
+} // namespace
+
+class TestCallMirror : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void init()
+    {
+        m_dir.emplace();
+        auto database = Database::open(m_dir->filePath(u"store.sqlite"_s));
+        QVERIFY2(database, qPrintable(database.error()));
+        m_database = std::move(database).value();
+    }
+    void cleanup()
+    {
+        m_database.reset();
+        m_dir.reset();
+    }
+
+    void aPageAndItsCursorLandTogether()
+    {
+        CallMirror mirror(db());
+        const auto result = mirror.applyPage(pageOf({makeCall(1, 1000), makeCall(2, 2000)}, u"cursor-1"_s));
+        QVERIFY2(result, qPrintable(result.error()));
+        QCOMPARE(result->callsWritten, 2);
+        QCOMPARE(countRows(db(), u"calls"_s), 2);
+        QCOMPARE(countRows(db(), u"recordings"_s), 1);
+        QCOMPARE(mirror.cursor(), u"cursor-1"_s);
+        QVERIFY(!SyncState(db()).callsCompletedAt().has_value()); // has_more: not complete yet
+
+        QVERIFY(mirror.applyPage(pageOf({makeCall(3, 3000)}, u"cursor-2"_s, false)));
+        QCOMPARE(mirror.cursor(), u"cursor-2"_s);
+        QVERIFY(SyncState(db()).callsCompletedAt().has_value());
+    }
+
+    void aFailureBeforeCommitLeavesNothingOfThePage()
+    {
+        CallMirror mirror(db());
+        QVERIFY(mirror.applyPage(pageOf({makeCall(1, 1000)}, u"cursor-1"_s)));
+        bool threw = false;
+        try {
+            (void)mirror.applyPage(pageOf({makeCall(2, 2000), makeCall(4, 4000)}, u"cursor-2"_s),
+                                   [] { throw std::runtime_error("process died before COMMIT"); });
+        } catch (const std::runtime_error &) {
+            threw = true;
+        }
+        QVERIFY(threw);
+        QCOMPARE(countRows(db(), u"calls"_s), 1);
+        QCOMPARE(mirror.cursor(), u"cursor-1"_s);
+        // And the store is still writable: the transaction was rolled back, not left open.
+        QVERIFY(mirror.applyPage(pageOf({makeCall(2, 2000)}, u"cursor-2"_s)));
+        QCOMPARE(countRows(db(), u"calls"_s), 2);
+    }
+
+    void aRowTheStoreRefusesFailsThePageAndKeepsTheCursor()
+    {
+        CallMirror mirror(db());
+        QVERIFY(mirror.applyPage(pageOf({makeCall(1, 1000)}, u"cursor-1"_s)));
+        QSqlQuery trigger(db());
+        QVERIFY(trigger.exec(u"CREATE TRIGGER poison BEFORE INSERT ON calls WHEN NEW.id = 'call-3' "
+                             "BEGIN SELECT RAISE(ABORT, 'disk said no'); END"_s));
+        const auto result = mirror.applyPage(pageOf({makeCall(2, 2000), makeCall(3, 3000)}, u"cursor-2"_s));
+        QVERIFY(!result);
+        QVERIFY2(result.error().contains(u"call-3"_s), qPrintable(result.error()));
+        QCOMPARE(countRows(db(), u"calls"_s), 1);
+        QCOMPARE(mirror.cursor(), u"cursor-1"_s);
+    }
+
+    void changedRecordingContentInvalidatesTheCachedCopy()
+    {
+        CallMirror mirror(db());
+        QVERIFY(mirror.applyPage(pageOf({makeCall(2, 2000)}, u"c1"_s)));
+        RecordingCacheIndex index(db());
+        const auto due = index.dueDownloads(0, 10);
+        QVERIFY(due && due->size() == 1);
+        QVERIFY(*index.markPresent(due->first(), u"file-a.wav"_s, 1002));
+
+        Call same = makeCall(2, 2000);
+        same.outcome = u"voicemail"_s;
+        auto result = mirror.applyPage(pageOf({same}, u"c2"_s));
+        QVERIFY(result && result->orphanedCacheFiles.isEmpty()); // metadata only: the copy stays
+        QCOMPARE(index.referencedCacheFiles(), QStringList{u"file-a.wav"_s});
+
+        Call reencoded = same;
+        reencoded.recording->sizeBytes = 5000;
+        result = mirror.applyPage(pageOf({reencoded}, u"c3"_s));
+        QVERIFY(result);
+        QCOMPARE(result->orphanedCacheFiles, QStringList{u"file-a.wav"_s});
+        QVERIFY(index.referencedCacheFiles().isEmpty());
+        const auto dueAgain = index.dueDownloads(0, 10);
+        QCOMPARE(dueAgain->size(), 1); // to be fetched again
+    }
+
+    void markPresentRefusesARowThatChangedMeanwhile()
+    {
+        CallMirror mirror(db());
+        QVERIFY(mirror.applyPage(pageOf({makeCall(2, 2000)}, u"c1"_s)));
+        RecordingCacheIndex index(db());
+        const auto due = index.dueDownloads(0, 10);
+        QVERIFY(due && !due->isEmpty());
+        const DownloadCandidate candidate = due->first();
+        Call reencoded = makeCall(2, 2000);
+        reencoded.recording->sha256 = QString(64, u'b');
+        QVERIFY(mirror.applyPage(pageOf({reencoded}, u"c2"_s)));
+        const auto marked = index.markPresent(candidate, u"stale.wav"_s, candidate.sizeBytes);
+        QVERIFY(marked);
+        QVERIFY(!*marked); // the downloaded bytes are of the old content: an orphan
+    }
+
+    void replacedOrRemovedRecordingsAndTombstonesReportTheirFiles()
+    {
+        CallMirror mirror(db());
+        QVERIFY(mirror.applyPage(pageOf({makeCall(2, 2000), makeCall(4, 4000), makeCall(6, 6000)}, u"c1"_s)));
+        RecordingCacheIndex index(db());
+        const auto due = index.dueDownloads(0, 10);
+        QVERIFY(due);
+        for (const DownloadCandidate &candidate : *due)
+            QVERIFY(*index.markPresent(candidate, candidate.recordingId + u".wav"_s, candidate.sizeBytes));
+
+        Call replaced = makeCall(2, 2000);
+        replaced.recording->id = u"rec-2-new"_s;
+        Call removed = makeCall(4, 4000);
+        removed.recording.reset();
+        CallsPage page = pageOf({replaced, removed}, u"c2"_s);
+        page.tombstones.append({u"call-6"_s, u"2026-11-21T00:00:00Z"_s});
+        const auto result = mirror.applyPage(page);
+        QVERIFY2(result, qPrintable(result.error()));
+        QCOMPARE(result->callsDeleted, 1);
+        auto orphans = result->orphanedCacheFiles;
+        orphans.sort();
+        QCOMPARE(orphans, QStringList({u"rec-2.wav"_s, u"rec-4.wav"_s, u"rec-6.wav"_s}));
+        QCOMPARE(countRows(db(), u"calls"_s), 2);
+        QCOMPARE(countRows(db(), u"recordings"_s), 1); // only rec-2-new, not yet cached
+        QVERIFY(index.referencedCacheFiles().isEmpty());
+    }
+
+    void keysetPagingReturnsEveryCallOnceNewestFirst()
+    {
+        CallMirror mirror(db());
+        QList<Call> calls;
+        for (int n = 0; n < 1000; ++n)
+            calls.append(makeCall(n, 1'000'000 + (n / 10) * 1000)); // ten calls share each start time
+        QVERIFY(mirror.applyPage(pageOf(calls, u"c"_s, false)));
+
+        const CallQuery query(db());
+        for (const CallFilter &filter : {CallFilter{}, CallFilter{.agentId = u"agent-1"_s},
+                                         CallFilter{.listScope = CallFilter::ListScope::ManualDial}}) {
+            QStringList seen;
+            std::optional<CallPosition> after;
+            qint64 lastStart = std::numeric_limits<qint64>::max();
+            for (;;) {
+                const auto rows = query.fetchPage(filter, after, 37);
+                QVERIFY2(rows, qPrintable(rows.error()));
+                if (rows->isEmpty())
+                    break;
+                for (const CallRow &row : *rows) {
+                    QVERIFY(row.startedAtMs <= lastStart);
+                    lastStart = row.startedAtMs;
+                    seen << row.id;
+                }
+                after = CallPosition{rows->last().startedAtMs, rows->last().id};
+            }
+            QCOMPARE(qint64(seen.size()), *query.count(filter));
+            QCOMPARE(qint64(QSet<QString>(seen.cbegin(), seen.cend()).size()), *query.count(filter));
+        }
+        QCOMPARE(*query.count(CallFilter{.listScope = CallFilter::ListScope::ManualDial}), 250);
+        QCOMPARE(*query.count(CallFilter{.leadText = u"0103"_s}), 143); // by phone: n % 7 == 3
+        QCOMPARE(*query.count(CallFilter{.leadText = u"50%"_s}), 0);    // LIKE wildcards are literal
+    }
+
+private:
+    QSqlDatabase db() const { return m_database->connection(); }
+
+    std::optional<QTemporaryDir> m_dir;
+    std::unique_ptr<Database> m_database;
+};
+
+QTEST_GUILESS_MAIN(TestCallMirror)
+#include "tst_callmirror.moc"
