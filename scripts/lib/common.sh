@@ -10,8 +10,8 @@ EARSHOT_BUILD_DIR=${EARSHOT_BUILD_DIR:-$EARSHOT_ROOT/build}
 EARSHOT_PACKAGES=(
     g++ cmake ninja-build pkgconf git ca-certificates
     qt6-base-dev qt6-base-dev-tools qt6-multimedia-dev qt6-httpserver-dev qt6-tools-dev qt6-l10n-tools
-    qtkeychain-qt6-dev libcurl4-openssl-dev libsqlite3-dev libgl-dev
-    libqt6sql6-sqlite qt6-qpa-plugins
+    qtkeychain-qt6-dev libcurl4-openssl-dev libsqlite3-dev libsodium-dev libgl-dev
+    libqt6sql6-sqlite libqt6svg6 qt6-qpa-plugins dpkg-dev
     gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-bad gstreamer1.0-libav
     xvfb xauth dbus-daemon dbus-x11 gnome-keyring
     espeak-ng sox libsox-fmt-mp3 ffmpeg sqlite3 curl fonts-dejavu-core

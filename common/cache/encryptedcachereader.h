@@ -1,0 +1,43 @@
+#pragma once
+
+#include "cache/cachecipher.h"
+#include "expected.h"
+
+#include <QFile>
+#include <QIODevice>
+
+#include <memory>
+
+namespace earshot {
+
+// Random access to the plaintext of an encrypted cache file, as a QIODevice the player
+// and exports read from directly. A chunk that fails authentication makes the read
+// fail with an explanation; nothing unauthenticated is ever returned.
+class EncryptedCacheReader : public QIODevice
+{
+    Q_OBJECT
+
+public:
+    static Expected<std::unique_ptr<EncryptedCacheReader>> open(const QString &path, const QByteArray &key,
+                                                                 QObject *parent = nullptr);
+    ~EncryptedCacheReader() override;
+
+    bool isSequential() const override { return false; }
+    qint64 size() const override;
+    bool atEnd() const override { return pos() >= size(); }
+
+protected:
+    qint64 readData(char *data, qint64 maxSize) override;
+    qint64 writeData(const char *data, qint64 maxSize) override;
+
+private:
+    EncryptedCacheReader(QByteArray key, cacheformat::Header header, QObject *parent);
+    bool loadChunk(qint64 index);
+
+    CacheCipher m_cipher;
+    QFile m_file;
+    qint64 m_loadedIndex = -1;
+    QByteArray m_loadedPlaintext;
+};
+
+} // namespace earshot
