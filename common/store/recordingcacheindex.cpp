@@ -52,7 +52,7 @@ Expected<bool> RecordingCacheIndex::markPresent(const DownloadCandidate &candida
     QSqlQuery query(m_db);
     query.prepare(uR"(UPDATE recordings SET cache_state = 'present', cache_file = ?, cached_bytes = ?,
                           attempts = 0, next_attempt_at = NULL, last_error = NULL
-                      WHERE id = ? AND size_bytes = ? AND IFNULL(sha256, '') = ?)"_s);
+                      WHERE id = ? AND size_bytes = ? AND IFNULL(sha256, '') = IFNULL(?, ''))"_s);
     query.addBindValue(cacheFile);
     query.addBindValue(bytes);
     query.addBindValue(candidate.recordingId);

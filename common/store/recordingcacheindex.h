@@ -20,6 +20,10 @@ struct DownloadCandidate
 
 // The store's record of which recordings are in the local cache. Only markPresent()
 // ever says "present", and only for the content the row still describes.
+//
+// recordings.cache_file is a bare file name inside DataDirectory::cacheDirectory(),
+// chosen by the agent (never derived from a server identifier). The cache folder is
+// the agent's: other processes read files there but never create or delete them.
 class RecordingCacheIndex
 {
 public:

@@ -77,6 +77,11 @@ QByteArray head(int status, const HttpHeaders &headers)
 HttpReply::HttpReply(QTcpSocket *socket, bool closeAfter, QByteArray logLabel)
     : m_socket(socket), m_closeAfter(closeAfter), m_logLabel(std::move(logLabel))
 {
+    // Replies are written in several pieces (headers, then body chunks). With Nagle on,
+    // the last small piece waits for the client's delayed ACK: about 40 ms per
+    // response on a kept-alive connection.
+    if (m_socket)
+        m_socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);
 }
 
 void HttpReply::send(int status, QByteArrayView contentType, const QByteArray &body,

@@ -162,6 +162,22 @@ private Q_SLOTS:
         QVERIFY(!*marked); // the downloaded bytes are of the old content: an orphan
     }
 
+    void aRecordingWithoutAHashCanBeMarkedPresent()
+    {
+        Call call = makeCall(8, 8000);
+        call.recording->sha256.clear(); // the contract allows null
+        CallMirror mirror(db());
+        QVERIFY(mirror.applyPage(pageOf({call}, u"c1"_s)));
+        RecordingCacheIndex index(db());
+        const auto due = index.dueDownloads(0, 10);
+        QVERIFY(due && due->size() == 1);
+        QVERIFY(due->first().sha256.isNull());
+        const auto marked = index.markPresent(due->first(), u"nohash.wav"_s, call.recording->sizeBytes);
+        QVERIFY2(marked, qPrintable(marked.error()));
+        QVERIFY(*marked);
+        QCOMPARE(index.referencedCacheFiles(), QStringList{u"nohash.wav"_s});
+    }
+
     void replacedOrRemovedRecordingsAndTombstonesReportTheirFiles()
     {
         CallMirror mirror(db());

@@ -1,0 +1,5 @@
+#include "agentlogging.h"
+
+Q_LOGGING_CATEGORY(lcSync, "earshot.sync", QtInfoMsg)
+Q_LOGGING_CATEGORY(lcHttp, "earshot.http", QtInfoMsg)
+Q_LOGGING_CATEGORY(lcAuth, "earshot.auth", QtInfoMsg)

@@ -1,0 +1,129 @@
+#include "cli/commandline.h"
+
+#include "sync/metadatasync.h"
+
+#include <QCommandLineParser>
+#include <QCoreApplication>
+
+using namespace Qt::StringLiterals;
+
+namespace earshot {
+
+namespace {
+
+constexpr qint64 kMaxIntervalSeconds = 7 * 24 * 3600;
+
+QString description()
+{
+    return u"Earshot sync agent: mirrors call metadata and recordings from an Earshot server into the\n"
+           "local store that the Earshot app reads, on an interval or once.\n"
+           "\n"
+           "Commands:\n"
+           "  login     Sign in (password from standard input, or a prompt on a terminal) and keep\n"
+           "            the session in the system keychain. Needs --server and --email.\n"
+           "  logout    Remove the saved session from the keychain.\n"
+           "  (none)    Sync: a pass every --interval seconds until SIGINT/SIGTERM, or one with --once.\n"
+           "\n"
+           "Exit status:\n"
+           "  0   success\n"
+           "  2   usage error\n"
+           "  3   not signed in, sign in again, or the system keychain is unavailable\n"
+           "  4   server unreachable, or the server answered with an error\n"
+           "  5   local store, cache or data folder error\n"
+           "  128+N  a --once pass was stopped by signal N (130 for SIGINT, 143 for SIGTERM)\n"
+           "\n"
+           "The data folder is --data-dir, else $EARSHOT_DATA_DIR, else the platform's folder for\n"
+           "application data; it must be the one the Earshot app uses."_s;
+}
+
+template <typename T>
+bool parseNumber(const QCommandLineParser &parser, const QString &name, qint64 min, qint64 max, T &out,
+                 QString &error)
+{
+    if (!parser.isSet(name))
+        return true;
+    bool ok = false;
+    const qint64 value = parser.value(name).toLongLong(&ok);
+    if (!ok || value < min || value > max) {
+        error = u"--%1 must be a whole number from %2 to %3"_s.arg(name).arg(min).arg(max);
+        return false;
+    }
+    out = T(value);
+    return true;
+}
+
+} // namespace
+
+ParsedCommandLine parseCommandLine(const QStringList &arguments)
+{
+    QCommandLineParser parser;
+    parser.setApplicationDescription(description());
+    parser.setSingleDashWordOptionMode(QCommandLineParser::ParseAsLongOptions);
+    const QCommandLineOption help({u"h"_s, u"help"_s}, u"Show this help."_s);
+    const QCommandLineOption version({u"v"_s, u"version"_s}, u"Show the version."_s);
+    parser.addOptions({
+        help,
+        version,
+        {u"server"_s, u"The Earshot server, e.g. https://earshot.example.com (remembered at login)."_s, u"URL"_s},
+        {u"email"_s, u"The email address to sign in with (login)."_s, u"EMAIL"_s},
+        {u"data-dir"_s, u"The folder of the local store and the recording cache."_s, u"DIR"_s},
+        {u"once"_s, u"Run one pass and exit with a status that says whether it succeeded."_s},
+        {u"interval"_s, u"Seconds between passes (default 60)."_s, u"SECONDS"_s},
+        {u"page-size"_s, u"Calls per metadata page, 1 to 1000 (default 500)."_s, u"N"_s},
+    });
+    parser.addPositionalArgument(u"command"_s, u"login, logout, or nothing to sync."_s, u"[login|logout]"_s);
+
+    if (!parser.parse(arguments))
+        return UsageError{parser.errorText()};
+    if (parser.isSet(help))
+        return InformationRequest{parser.helpText()};
+    if (parser.isSet(version))
+        return InformationRequest{u"earshot-sync %1\n"_s.arg(QCoreApplication::applicationVersion())};
+
+    AgentCommand command;
+    const QStringList positional = parser.positionalArguments();
+    if (positional.size() > 1)
+        return UsageError{u"unexpected arguments: %1"_s.arg(positional.mid(1).join(u' '))};
+    if (positional.size() == 1) {
+        if (positional.first() == "login"_L1)
+            command.verb = AgentCommand::Verb::Login;
+        else if (positional.first() == "logout"_L1)
+            command.verb = AgentCommand::Verb::Logout;
+        else
+            return UsageError{u"unknown command \"%1\" (expected login or logout)"_s.arg(positional.first())};
+    }
+    command.server = parser.value(u"server"_s);
+    command.email = parser.value(u"email"_s).trimmed();
+    command.dataDir = parser.value(u"data-dir"_s);
+    command.once = parser.isSet(u"once"_s);
+
+    QString error;
+    qint64 intervalSeconds = command.interval.count();
+    if (!parseNumber(parser, u"interval"_s, 1, kMaxIntervalSeconds, intervalSeconds, error)
+        || !parseNumber(parser, u"page-size"_s, 1, MetadataSync::kMaxPageSize, command.pageSize, error))
+        return UsageError{error};
+    command.interval = std::chrono::seconds(intervalSeconds);
+
+    const bool syncOptions = parser.isSet(u"once"_s) || parser.isSet(u"interval"_s) || parser.isSet(u"page-size"_s);
+    switch (command.verb) {
+    case AgentCommand::Verb::Login:
+        if (command.server.isEmpty() || command.email.isEmpty())
+            return UsageError{u"login needs --server URL and --email EMAIL"_s};
+        if (syncOptions)
+            return UsageError{u"--once, --interval and --page-size belong to sync, not to login"_s};
+        break;
+    case AgentCommand::Verb::Logout:
+        if (syncOptions || parser.isSet(u"email"_s))
+            return UsageError{u"logout takes only --server and --data-dir"_s};
+        break;
+    case AgentCommand::Verb::Sync:
+        if (parser.isSet(u"email"_s))
+            return UsageError{u"--email belongs to login"_s};
+        if (command.once && parser.isSet(u"interval"_s))
+            return UsageError{u"--once and --interval exclude each other"_s};
+        break;
+    }
+    return command;
+}
+
+} // namespace earshot

@@ -1,0 +1,44 @@
+#pragma once
+
+#include <QString>
+#include <QStringList>
+
+#include <chrono>
+#include <variant>
+
+namespace earshot {
+
+// What the user asked for on the command line:
+//   earshot-sync login --server URL --email E [--data-dir DIR]
+//   earshot-sync logout [--server URL] [--data-dir DIR]
+//   earshot-sync [--server URL] [--data-dir DIR] [--once] [--interval S] [--page-size N]
+struct AgentCommand
+{
+    enum class Verb { Sync, Login, Logout };
+
+    Verb verb = Verb::Sync;
+    QString server;  // empty: the one remembered in agent.ini
+    QString email;
+    QString dataDir; // empty: EARSHOT_DATA_DIR, then the platform's application data folder
+    bool once = false;
+    std::chrono::seconds interval{60};
+    int pageSize = 500;
+};
+
+// --help and --version: the text to print on standard output, then exit 0.
+struct InformationRequest
+{
+    QString text;
+};
+
+// A usage error: the message to print on standard error, then exit 2.
+struct UsageError
+{
+    QString message;
+};
+
+using ParsedCommandLine = std::variant<AgentCommand, InformationRequest, UsageError>;
+
+ParsedCommandLine parseCommandLine(const QStringList &arguments);
+
+} // namespace earshot

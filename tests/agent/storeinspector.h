@@ -1,0 +1,40 @@
+#pragma once
+
+#include <QHash>
+#include <QList>
+#include <QSqlDatabase>
+#include <QString>
+
+// Reads the agent's local store behind its back, with plain SQL, so that the tests
+// check what is on disk rather than what the agent believes.
+struct StoredRecording
+{
+    QString id;
+    QString callId;
+    QString format;
+    qint64 sizeBytes = 0;
+    QString sha256; // empty when the server gave none
+    QString status;
+    QString cacheState;
+    QString cacheFile;
+};
+
+class StoreInspector
+{
+public:
+    explicit StoreInspector(const QString &databasePath);
+    ~StoreInspector();
+    StoreInspector(const StoreInspector &) = delete;
+    StoreInspector &operator=(const StoreInspector &) = delete;
+
+    bool isOpen() const { return m_db.isOpen(); }
+    QString integrityCheck() const; // "ok" when sound
+    qint64 count(const QString &table) const;
+    QHash<QString, QString> callsUpdatedAt() const; // id -> updated_at
+    QString callColumn(const QString &callId, const QString &column) const;
+    QList<StoredRecording> recordings() const;
+    QString syncState(const QString &key) const;
+
+private:
+    QSqlDatabase m_db;
+};
