@@ -89,11 +89,32 @@ Migration auditTrail()
     }};
 }
 
+// Version 3: the offline cache's policy. Pins keep recordings offline by call, lead,
+// agent, dial list (target '' for Manual Dial) or saved filter (target: the filter as
+// JSON); access and caching times drive least-recently-used eviction and retention.
+Migration cachePolicy()
+{
+    return {3, u"offline cache policy"_s, {
+        u"ALTER TABLE recordings ADD COLUMN last_accessed_at INTEGER"_s,
+        u"ALTER TABLE recordings ADD COLUMN cached_at INTEGER"_s,
+        u"UPDATE recordings SET cached_at = CAST(strftime('%s', 'now') AS INTEGER) * 1000 "
+        "WHERE cache_state = 'present'"_s,
+        u"CREATE INDEX recordings_by_access ON recordings(cache_state, last_accessed_at)"_s,
+        uR"(CREATE TABLE pins (
+                id         INTEGER PRIMARY KEY AUTOINCREMENT,
+                kind       TEXT NOT NULL CHECK (kind IN ('call', 'lead', 'agent', 'list', 'filter')),
+                target     TEXT NOT NULL,
+                label      TEXT NOT NULL DEFAULT '',
+                created_at INTEGER NOT NULL,
+                UNIQUE (kind, target)))"_s,
+    }};
+}
+
 } // namespace
 
 std::span<const Migration> schemaMigrations()
 {
-    static const std::vector<Migration> migrations{callMirror(), auditTrail()};
+    static const std::vector<Migration> migrations{callMirror(), auditTrail(), cachePolicy()};
     return migrations;
 }
 

@@ -97,7 +97,7 @@ private Q_SLOTS:
         QVERIFY2(database, qPrintable(database.error()));
         QCOMPARE((*database)->schemaVersion(), latestSchemaVersion());
         QCOMPARE(tableNames((*database)->connection()),
-                 QStringList({u"agents"_s, u"audit_events"_s, u"calls"_s, u"dial_lists"_s, u"leads"_s,
+                 QStringList({u"agents"_s, u"audit_events"_s, u"calls"_s, u"dial_lists"_s, u"leads"_s, u"pins"_s,
                               u"recordings"_s, u"sync_state"_s}));
         QSqlQuery pragma(u"PRAGMA journal_mode"_s, (*database)->connection());
         QVERIFY(pragma.next());
@@ -133,6 +133,9 @@ private Q_SLOTS:
         QCOMPARE(check.scalar(u"SELECT cache_state FROM recordings WHERE id = 'rec-1'"_s).toString(), u"present"_s);
         QCOMPARE(check.scalar(u"SELECT value FROM sync_state WHERE key = 'calls_cursor'"_s).toString(), u"cursor-7"_s);
         QVERIFY(tableNames(check.db()).contains(u"audit_events"_s));
+        QVERIFY(tableNames(check.db()).contains(u"pins"_s));
+        // A copy cached before retention existed counts as cached at migration time.
+        QVERIFY(check.scalar(u"SELECT cached_at FROM recordings WHERE id = 'rec-1'"_s).toLongLong() > 0);
         QCOMPARE(check.scalar(u"PRAGMA integrity_check"_s).toString(), u"ok"_s);
     }
 
