@@ -40,17 +40,14 @@ earshot::install_packages() {
     DEBIAN_FRONTEND=noninteractive earshot::as_root apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 }
 
+# earshot::build [TARGET...]: everything, or only the named targets.
 earshot::build() {
-    local werror=${EARSHOT_WERROR:-OFF}
+    local werror=${EARSHOT_WERROR:-OFF} targets=()
+    [ $# -gt 0 ] && targets=(--target "$@")
     [ "${CI:-}" = true ] && werror=ON
     earshot::log "Configuring and building in $EARSHOT_BUILD_DIR"
     cmake -S "$EARSHOT_ROOT" -B "$EARSHOT_BUILD_DIR" -G Ninja \
         -DCMAKE_BUILD_TYPE="${EARSHOT_BUILD_TYPE:-RelWithDebInfo}" -DEARSHOT_WERROR="$werror" >/dev/null
-    cmake --build "$EARSHOT_BUILD_DIR" --parallel "$(nproc)"
+    cmake --build "$EARSHOT_BUILD_DIR" --parallel "$(nproc)" "${targets[@]}"
 }
 
-# A free TCP port on loopback (the kernel picks it; nothing listens on it afterwards).
-earshot::free_port() {
-    python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])' 2>/dev/null \
-        || echo $((20000 + RANDOM % 20000))
-}
