@@ -36,6 +36,7 @@ struct CallRow
 
     bool isManualDial() const { return listId.isEmpty(); }
     bool hasRecording() const { return !recordingId.isEmpty(); }
+    friend bool operator==(const CallRow &, const CallRow &) = default;
 };
 
 // Where a page of the list ends: the next page starts strictly after it.

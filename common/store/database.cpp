@@ -66,11 +66,13 @@ Expected<std::unique_ptr<Database>> Database::open(const QString &path)
     if (!QDir().mkpath(info.absolutePath()))
         return Result::failure(u"Cannot create the folder %1 for the local store."_s.arg(info.absolutePath()));
 
-    QSqlDatabase connection = QSqlDatabase::addDatabase(u"QSQLITE"_s, nextConnectionName());
+    // The Database owns the only handle to the connection and removes it on every exit
+    // path; a second local copy would outlive it and make Qt warn "still in use".
+    std::unique_ptr<Database> database(
+        new Database(QSqlDatabase::addDatabase(u"QSQLITE"_s, nextConnectionName()), path));
+    QSqlDatabase &connection = database->m_connection;
     connection.setDatabaseName(path);
     connection.setConnectOptions(u"QSQLITE_BUSY_TIMEOUT=%1"_s.arg(kBusyTimeoutMs));
-    // From here on the Database owns the connection and removes it on every exit path.
-    std::unique_ptr<Database> database(new Database(connection, path));
     if (!connection.open())
         return Result::failure(u"Cannot open the local store %1: %2"_s.arg(path, connection.lastError().text()));
 

@@ -1,0 +1,4 @@
+#include "applogging.h"
+
+Q_LOGGING_CATEGORY(lcApp, "earshot.app", QtInfoMsg)
+Q_LOGGING_CATEGORY(lcPlayer, "earshot.player", QtInfoMsg)

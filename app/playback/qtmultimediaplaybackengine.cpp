@@ -1,0 +1,244 @@
+#include "playback/qtmultimediaplaybackengine.h"
+
+#include "applogging.h"
+#include "playback/wavpadding.h"
+
+#include <QElapsedTimer>
+#include <QFileInfo>
+
+using namespace Qt::StringLiterals;
+
+namespace earshot {
+
+QtMultimediaPlaybackEngine::QtMultimediaPlaybackEngine(QObject *parent)
+    : PlaybackEngine(parent)
+{
+}
+
+QtMultimediaPlaybackEngine::~QtMultimediaPlaybackEngine()
+{
+    releasePlayer();
+}
+
+void QtMultimediaPlaybackEngine::releasePlayer()
+{
+    if (!m_player)
+        return;
+    // Its last signals would reach an engine that has moved on to another source.
+    m_player->disconnect(this);
+    m_player->stop();
+    m_player.reset(); // before the device it reads from
+    m_audioOutput.reset();
+}
+
+void QtMultimediaPlaybackEngine::setSource(std::unique_ptr<QIODevice> device, const QUrl &formatHint)
+{
+    releasePlayer();
+    m_device = std::move(device);
+    m_formatHint = formatHint;
+    m_error.clear();
+    m_seekTarget = -1;
+    m_resumeAt = -1;
+    setState(State::Stopped);
+    Q_EMIT sourceChanged();
+    if (!m_device)
+        return;
+    if (!m_device->isOpen() || m_device->isSequential()) {
+        reportError(tr("The recording cannot be played: its source is not an open, seekable file."));
+        return;
+    }
+    if (formatName() == u"WAV")
+        m_device = withoutTrailingWavPad(std::move(m_device));
+    createPlayer();
+}
+
+void QtMultimediaPlaybackEngine::createPlayer()
+{
+    releasePlayer();
+    QElapsedTimer clock;
+    clock.start();
+    m_audioOutput = std::make_unique<QAudioOutput>();
+    m_player = std::make_unique<QMediaPlayer>();
+    m_player->setAudioOutput(m_audioOutput.get());
+    connect(m_player.get(), &QMediaPlayer::positionChanged, this, [this](qint64 position) {
+        if (m_resumeAt < 0)
+            Q_EMIT positionChanged(position);
+    });
+    connect(m_player.get(), &QMediaPlayer::durationChanged, this, &PlaybackEngine::durationChanged);
+    connect(m_player.get(), &QMediaPlayer::playbackStateChanged, this,
+            &QtMultimediaPlaybackEngine::onPlaybackStateChanged);
+    connect(m_player.get(), &QMediaPlayer::mediaStatusChanged, this,
+            &QtMultimediaPlaybackEngine::onMediaStatusChanged);
+    connect(m_player.get(), &QMediaPlayer::errorOccurred, this, &QtMultimediaPlaybackEngine::onPlayerError);
+    m_device->seek(0);
+    m_player->setSourceDevice(m_device.get(), m_formatHint);
+    qCDebug(lcPlayer) << "source" << m_formatHint.fileName() << m_device->size() << "bytes, player ready in"
+                      << clock.elapsed() << "ms";
+}
+
+void QtMultimediaPlaybackEngine::clearSource()
+{
+    releasePlayer();
+    m_seekTarget = -1;
+    m_resumeAt = -1;
+    m_device.reset();
+    m_formatHint.clear();
+    m_error.clear();
+    setState(State::Stopped);
+    Q_EMIT sourceChanged();
+}
+
+void QtMultimediaPlaybackEngine::play()
+{
+    if (!m_player || !m_error.isEmpty())
+        return;
+    if (m_player->mediaStatus() == QMediaPlayer::EndOfMedia)
+        m_player->setPosition(0);
+    m_player->play();
+}
+
+void QtMultimediaPlaybackEngine::pause()
+{
+    if (m_player && m_error.isEmpty())
+        m_player->pause();
+}
+
+void QtMultimediaPlaybackEngine::seek(qint64 positionMs)
+{
+    if (!m_player || !m_error.isEmpty())
+        return;
+    const qint64 length = m_player->duration();
+    positionMs = std::max<qint64>(0, positionMs);
+    if (length > 0)
+        positionMs = std::min(positionMs, length);
+    m_seekTarget = positionMs;
+    m_sinceSeek.start();
+    m_reopenings = 0;
+    if (m_resumeAt >= 0)
+        m_resumeAt = positionMs; // still reopening: go there once loaded
+    else
+        m_player->setPosition(positionMs);
+}
+
+void QtMultimediaPlaybackEngine::reopen(const QMediaPlayer *endedPlayer)
+{
+    if (m_player.get() != endedPlayer || m_resumeAt < 0)
+        return; // the source changed meanwhile
+    const int reopenings = m_reopenings + 1;
+    createPlayer();
+    m_reopenings = reopenings;
+    m_player->play();
+}
+
+qint64 QtMultimediaPlaybackEngine::position() const
+{
+    if (m_resumeAt >= 0)
+        return m_resumeAt;
+    return m_player ? m_player->position() : 0;
+}
+
+bool QtMultimediaPlaybackEngine::endedTooSoonAfterSeek() const
+{
+    // Playing at normal speed, the end cannot come sooner than the rest takes to play.
+    // The defect is a race, likelier on a busy machine, and can strike the reopened
+    // player too: a few attempts, not one, before believing the end.
+    constexpr qint64 kMarginMs = 500;
+    constexpr int kMaxReopenings = 4;
+    return m_seekTarget >= 0 && m_reopenings < kMaxReopenings && m_player && m_player->duration() > 0
+        && m_sinceSeek.elapsed() + kMarginMs < m_player->duration() - m_seekTarget;
+}
+
+void QtMultimediaPlaybackEngine::setState(State state)
+{
+    if (state == m_state)
+        return;
+    m_state = state;
+    qCDebug(lcPlayer) << "state" << m_state;
+    Q_EMIT stateChanged(m_state);
+}
+
+void QtMultimediaPlaybackEngine::onPlaybackStateChanged(QMediaPlayer::PlaybackState state)
+{
+    if (state == QMediaPlayer::PlayingState)
+        setState(State::Playing);
+    else if (state == QMediaPlayer::PausedState)
+        setState(State::Paused);
+    else if (m_resumeAt < 0 && !endedTooSoonAfterSeek())
+        setState(State::Stopped); // otherwise the media status decides, just after this
+}
+
+void QtMultimediaPlaybackEngine::onMediaStatusChanged(QMediaPlayer::MediaStatus status)
+{
+    qCDebug(lcPlayer) << "media status" << status;
+    switch (status) {
+    case QMediaPlayer::EndOfMedia:
+        if (endedTooSoonAfterSeek()) {
+            qCWarning(lcPlayer) << "the stream ended" << m_sinceSeek.elapsed() << "ms after seeking to"
+                                << m_seekTarget << "ms of" << m_player->duration() << "; reopening it there";
+            m_resumeAt = m_seekTarget;
+            // Not from inside the signal of the player that is about to go.
+            QMetaObject::invokeMethod(this, [this, player = m_player.get()] { reopen(player); },
+                                      Qt::QueuedConnection);
+        } else {
+            setState(State::Stopped);
+        }
+        break;
+    case QMediaPlayer::LoadedMedia:
+    case QMediaPlayer::BufferedMedia:
+        if (m_resumeAt >= 0) {
+            const qint64 target = std::exchange(m_resumeAt, -1);
+            m_sinceSeek.start(); // this seek can suffer the same defect
+            m_player->setPosition(target);
+        }
+        break;
+    case QMediaPlayer::InvalidMedia:
+        // Some broken files end up here without an error of their own.
+        reportError(tr("The recording cannot be played: the file is damaged or is not a %1 recording.")
+                        .arg(formatName()));
+        break;
+    default:
+        break;
+    }
+}
+
+void QtMultimediaPlaybackEngine::onPlayerError(QMediaPlayer::Error error, const QString &detail)
+{
+    if (error == QMediaPlayer::NoError)
+        return;
+    switch (error) {
+    case QMediaPlayer::FormatError:
+        //: %1 is a format such as MP3, %2 the decoder's own message
+        reportError(tr("This %1 recording cannot be decoded: the file is damaged, or this computer lacks the "
+                       "decoder for it (on Debian and Ubuntu, install gstreamer1.0-plugins-good, "
+                       "gstreamer1.0-plugins-bad and gstreamer1.0-libav). Details: %2")
+                        .arg(formatName(), detail));
+        break;
+    case QMediaPlayer::ResourceError:
+        reportError(tr("The %1 recording cannot be read; the cached copy may be damaged or incomplete. "
+                       "Details: %2")
+                        .arg(formatName(), detail));
+        break;
+    default:
+        reportError(tr("The %1 recording cannot be played. Details: %2").arg(formatName(), detail));
+        break;
+    }
+}
+
+void QtMultimediaPlaybackEngine::reportError(const QString &message)
+{
+    if (!m_error.isEmpty() || !m_device)
+        return; // the first error says what went wrong; later ones are its echoes
+    m_error = message;
+    qCWarning(lcPlayer) << message;
+    if (m_player)
+        m_player->stop();
+    setState(State::Stopped);
+    Q_EMIT errorOccurred(m_error);
+}
+
+QString QtMultimediaPlaybackEngine::formatName() const
+{
+    return QFileInfo(m_formatHint.fileName()).suffix().toUpper();
+}
+
+} // namespace earshot

@@ -1,0 +1,23 @@
+#pragma once
+
+#include <QList>
+#include <QString>
+
+namespace earshot::testsupport {
+
+// One line of manifest.tsv in EARSHOT_FIXTURE_RECORDINGS_DIR (tests/fixtures/make-recordings).
+struct FixtureRecording
+{
+    QString file; // name inside the fixture folder
+    QString path; // absolute
+    QString format;
+    int channels = 1;
+    double durationSeconds = 0;
+    qint64 sizeBytes = 0;
+    QString sha256;
+};
+
+// The fixture set, or an empty list and a message saying how to produce it.
+QList<FixtureRecording> readFixtureManifest(const QString &directory, QString *error);
+
+} // namespace earshot::testsupport

@@ -1,0 +1,560 @@
+// The main window on a generated store with a few recordings in the cache, offscreen
+// (or under Xvfb): rows show, filters narrow, a cached call plays with a moving slider
+// and the keyboard controls it, other calls say why they cannot play, the agent's
+// commits arrive without losing the person's place, and a screenshot is written.
+
+#include "datadirectory.h"
+#include "fixturerecordings.h"
+#include "generatedcalls.h"
+#include "models/calltablemodel.h"
+#include "playback/qtmultimediaplaybackengine.h"
+#include "session/storesession.h"
+#include "store/database.h"
+#include "store/syncstate.h"
+#include "store/writetransaction.h"
+#include "widgets/calltableview.h"
+#include "widgets/filterbar.h"
+#include "widgets/mainwindow.h"
+
+#include <QCheckBox>
+#include <QComboBox>
+#include <QDateEdit>
+#include <QDir>
+#include <QHeaderView>
+#include <QLabel>
+#include <QLineEdit>
+#include <QPushButton>
+#include <QScrollBar>
+#include <QSettings>
+#include <QSlider>
+#include <QTemporaryDir>
+#include <QtTest>
+
+using namespace Qt::StringLiterals;
+using namespace earshot;
+using namespace earshot::testsupport;
+
+namespace {
+
+constexpr int kCallCount = 500;
+constexpr int kPlayTimeoutMs = 15000;
+
+// The calls the test gives particular recordings.
+const auto kCachedMp3 = u"cached-mp3"_s;
+const auto kCachedOpus = u"cached-opus"_s;
+const auto kCachedUlaw = u"cached-ulaw"_s;
+const auto kCachedMissingFile = u"cached-missing-file"_s;
+const auto kAvailable = u"available"_s;
+const auto kPending = u"pending"_s;
+const auto kNoRecording = u"no-recording"_s;
+
+} // namespace
+
+class TestMainWindow : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase();
+    void cleanupTestCase();
+
+    void tableShowsNewestCallsAndCount();
+    void filtersNarrowTheList();
+    void selectingCachedCallPlaysAndSliderMoves();
+    void keyboardControlsPlayback();
+    void wavWithOddSampleCountPlays();
+    void uncachedCallsSayWhy_data();
+    void uncachedCallsSayWhy();
+    void downloadWhileSelectedMakesItPlayable();
+    void agentCommitsKeepSelectionAndScroll();
+    void newCallsAppearAtTheTop();
+    void filterChoicesFollowTheStore();
+    void syncProblemIsShown();
+    void emptyStoreExplainsItself();
+    void screenshot();
+    void layoutIsRemembered();
+
+private:
+    template <typename T>
+    T *child(const QString &name) const
+    {
+        auto *found = m_window->findChild<T *>(name);
+        if (!found)
+            qWarning() << "no child" << name;
+        return found;
+    }
+    CallTableModel *model() const { return m_session->callModel(); }
+    CallTableView *table() const { return child<CallTableView>(u"callTable"_s); }
+    QString playerMessage() const { return child<QLabel>(u"playerMessage"_s)->text(); }
+    // Clicks the call's row as a person would; loads more pages until it is there.
+    bool clickCall(const QString &callId);
+    QString callIdAt(int row) const { return model()->index(row, 0).data(CallTableModel::CallIdRole).toString(); }
+    Call &call(const QString &id);
+    void commit(const QList<Call> &calls);
+
+    QTemporaryDir m_dir;
+    QString m_dataDir;
+    std::unique_ptr<Database> m_agent;
+    QList<Call> m_calls;
+    QList<FixtureRecording> m_fixtures;
+    std::unique_ptr<StoreSession> m_session;
+    std::unique_ptr<QtMultimediaPlaybackEngine> m_engine;
+    std::unique_ptr<MainWindow> m_window;
+};
+
+Call &TestMainWindow::call(const QString &id)
+{
+    return *std::find_if(m_calls.begin(), m_calls.end(), [&](const Call &c) { return c.id == id; });
+}
+
+void TestMainWindow::commit(const QList<Call> &calls)
+{
+    QVERIFY(writeCalls(m_agent->connection(), calls));
+    for (const Call &added : calls) {
+        if (auto found = std::find_if(m_calls.begin(), m_calls.end(), [&](const Call &c) { return c.id == added.id; });
+            found != m_calls.end())
+            *found = added;
+        else
+            m_calls.prepend(added);
+    }
+    m_session->checkForChanges();
+}
+
+bool TestMainWindow::clickCall(const QString &callId)
+{
+    int row = model()->rowOfCall(callId);
+    while (row < 0 && model()->canFetchMore({})) {
+        model()->fetchMore({});
+        row = model()->rowOfCall(callId);
+    }
+    if (row < 0) {
+        qWarning() << "call" << callId << "not in the list of" << model()->rowCount() << "; filter empty:"
+                   << model()->filter().isEmpty() << model()->lastError();
+        return false;
+    }
+    const QModelIndex index = model()->index(row, CallTableModel::Lead);
+    table()->scrollTo(index);
+    QTest::mouseClick(table()->viewport(), Qt::LeftButton, {}, table()->visualRect(index).center());
+    if (m_window->shownCallId() != callId)
+        qWarning() << "clicking row" << row << "showed" << m_window->shownCallId() << "instead of" << callId;
+    return m_window->shownCallId() == callId;
+}
+
+void TestMainWindow::initTestCase()
+{
+    DataDirectory::applyApplicationIdentity();
+    QVERIFY(m_dir.isValid());
+    QSettings::setPath(QSettings::NativeFormat, QSettings::UserScope, m_dir.filePath(u"settings"_s));
+    m_dataDir = m_dir.filePath(u"data"_s);
+
+    QString error;
+    m_fixtures = readFixtureManifest(QStringLiteral(EARSHOT_FIXTURE_RECORDINGS_DIR), &error);
+    QVERIFY2(!m_fixtures.isEmpty(), qPrintable(error));
+    const auto fixture = [this](const QString &file) {
+        return *std::find_if(m_fixtures.cbegin(), m_fixtures.cend(), [&](const auto &f) { return f.file == file; });
+    };
+
+    // Generated history, and on top the calls this test looks at.
+    m_calls = generateCalls(kCallCount).calls;
+    const QDateTime newest = generatedNewest();
+    const auto recorded = [&](const QString &id, int minutesAgo, const FixtureRecording &recording) {
+        Call c = makeCall(id, newest.addSecs(-60 * minutesAgo), u"agent-0%1"_s.arg(1 + minutesAgo % 8));
+        c.lead = {u"lead-"_s + id, u"Lead of "_s + id, u"+1 555-777-%1"_s.arg(minutesAgo, 4, 10, QChar(u'0'))};
+        c.durationSeconds = qRound64(recording.durationSeconds);
+        c.recording = Recording{u"rec-"_s + id, recording.format, recording.sizeBytes, recording.durationSeconds,
+                                recording.sha256, recording.channels, RecordingStatus::Available};
+        return c;
+    };
+    QList<Call> special{
+        recorded(kCachedMp3, 3, fixture(u"renewal-mono.mp3"_s)),
+        recorded(kCachedOpus, 4, fixture(u"billing-stereo.opus"_s)),
+        recorded(kCachedUlaw, 5, fixture(u"appointment-mono-ulaw.wav"_s)),
+        recorded(kCachedMissingFile, 6, fixture(u"voicemail-mono.mp3"_s)),
+        recorded(kAvailable, 7, fixture(u"billing-mono.m4a"_s)),
+        recorded(kPending, 8, fixture(u"renewal-mono.ogg"_s)),
+        recorded(kNoRecording, 9, fixture(u"renewal-mono.ogg"_s)),
+    };
+    special[5].recording->status = RecordingStatus::Pending;
+    special[6].recording.reset();
+    m_calls = special + m_calls;
+
+    QDir().mkpath(DataDirectory::cacheDirectory(m_dataDir));
+    auto agent = Database::open(DataDirectory::databasePath(m_dataDir));
+    QVERIFY2(agent, qPrintable(agent.error()));
+    m_agent = std::move(agent).value();
+    QVERIFY(writeCalls(m_agent->connection(), m_calls));
+    const QSet<QString> cached{kCachedMp3, kCachedOpus, kCachedUlaw, kCachedMissingFile};
+    const QHash<QString, QString> sources{{kCachedMp3, fixture(u"renewal-mono.mp3"_s).path},
+                                          {kCachedOpus, fixture(u"billing-stereo.opus"_s).path},
+                                          {kCachedUlaw, fixture(u"appointment-mono-ulaw.wav"_s).path}};
+    for (auto it = sources.cbegin(); it != sources.cend(); ++it) {
+        QVERIFY(QFile::copy(it.value(), QDir(DataDirectory::cacheDirectory(m_dataDir))
+                                            .filePath(it.key() + u'.' + call(it.key()).recording->format)));
+    }
+    QVERIFY(markCached(m_agent->connection(), m_calls, cached,
+                       [](const Call &c) -> QString { return c.id + u'.' + c.recording->format; }));
+
+    auto session = StoreSession::open(m_dataDir);
+    QVERIFY2(session, qPrintable(session.error()));
+    m_session = std::move(session).value();
+    m_session->setWatchInterval(std::chrono::milliseconds(100));
+    m_engine = std::make_unique<QtMultimediaPlaybackEngine>();
+    m_window = std::make_unique<MainWindow>(*m_session, *m_engine);
+    m_window->show();
+    m_window->activateWindow();
+    QVERIFY(QTest::qWaitForWindowExposed(m_window.get()));
+    QVERIFY(QTest::qWaitForWindowActive(m_window.get()));
+}
+
+void TestMainWindow::cleanupTestCase()
+{
+    m_window.reset();
+    m_engine.reset();
+    m_session.reset();
+}
+
+void TestMainWindow::tableShowsNewestCallsAndCount()
+{
+    // The view asks for the first page by itself.
+    QTRY_VERIFY(model()->rowCount() > 0);
+    QCOMPARE(model()->rowCount(), CallTableModel::kDefaultPageSize);
+    QCOMPARE(callIdAt(0), expectedIds(m_calls, {}).first());
+    QCOMPARE(child<QLabel>(u"callCount"_s)->text(), u"%1 calls"_s.arg(m_calls.size()));
+    QVERIFY(child<QLabel>(u"syncStatus"_s)->text().startsWith(u"Synced "_s));
+    QVERIFY(table()->placeholderText().isEmpty());
+    QCOMPARE(child<QLabel>(u"callSummary"_s)->text(), u"No call selected"_s);
+    // Scrolling to the bottom loads the next page.
+    table()->scrollToBottom();
+    QTRY_VERIFY(model()->rowCount() > CallTableModel::kDefaultPageSize);
+    table()->scrollToTop();
+}
+
+void TestMainWindow::filtersNarrowTheList()
+{
+    auto *agent = child<QComboBox>(u"agentFilter"_s);
+    auto *list = child<QComboBox>(u"listFilter"_s);
+    auto *outcome = child<QComboBox>(u"outcomeFilter"_s);
+    auto *lead = child<QLineEdit>(u"leadText"_s);
+    auto *countLabel = child<QLabel>(u"callCount"_s);
+    QVERIFY(agent && list && outcome && lead);
+
+    agent->setCurrentIndex(agent->findText(u"Marcus Webb"_s));
+    CallFilter expected;
+    expected.agentId = u"agent-03"_s;
+    QCOMPARE(model()->filter(), expected);
+    QTRY_VERIFY(model()->rowCount() > 0);
+    QCOMPARE(model()->totalCount(), expectedIds(m_calls, expected).size());
+    QCOMPARE(countLabel->text(), u"%1 matching calls"_s.arg(expectedIds(m_calls, expected).size()));
+    for (int row = 0; row < model()->rowCount(); ++row)
+        QCOMPARE(model()->index(row, CallTableModel::Agent).data().toString(), u"Marcus Webb"_s);
+
+    // Typing is debounced: one query after the pause, not one per key.
+    lead->setFocus();
+    QTest::keyClicks(lead, u"carter"_s);
+    QCOMPARE(model()->filter().leadText, QString());
+    QTRY_COMPARE(model()->filter().leadText, u"carter"_s);
+    expected.leadText = u"carter"_s;
+    QCOMPARE(model()->totalCount(), expectedIds(m_calls, expected).size());
+
+    list->setCurrentIndex(list->findText(u"Manual Dial"_s));
+    expected.listScope = CallFilter::ListScope::ManualDial;
+    QCOMPARE(model()->filter(), expected);
+    QCOMPARE(model()->totalCount(), expectedIds(m_calls, expected).size());
+
+    outcome->setCurrentIndex(outcome->findText(u"No answer"_s));
+    expected.outcome = u"no_answer"_s;
+    QCOMPARE(model()->filter(), expected);
+
+    // Clear shows everything again.
+    QTest::mouseClick(child<QPushButton>(u"clearFilters"_s), Qt::LeftButton);
+    QVERIFY(model()->filter().isEmpty());
+    QCOMPARE(lead->text(), QString());
+    QCOMPARE(agent->currentIndex(), 0);
+    QCOMPARE(model()->totalCount(), m_calls.size());
+
+    // Days, in local time; the newest generated day has calls.
+    auto *range = child<QCheckBox>(u"dateRange"_s);
+    auto *from = child<QDateEdit>(u"fromDate"_s);
+    auto *to = child<QDateEdit>(u"toDate"_s);
+    QVERIFY(!from->isEnabled());
+    const QDate newestDay = generatedNewest().toLocalTime().date();
+    from->setDate(newestDay);
+    to->setDate(newestDay);
+    QVERIFY(model()->filter().isEmpty()); // dates count only when switched on
+    range->setChecked(true);
+    QVERIFY(from->isEnabled());
+    QVERIFY(model()->filter().startedFrom.has_value());
+    QCOMPARE(model()->filter().startedFrom->toLocalTime(), newestDay.startOfDay());
+    QCOMPARE(model()->filter().startedBefore->toLocalTime(), newestDay.addDays(1).startOfDay());
+    QCOMPARE(model()->totalCount(), expectedIds(m_calls, model()->filter()).size());
+    QVERIFY(model()->totalCount() > 0 && model()->totalCount() < m_calls.size());
+
+    // A filter that matches nothing says so.
+    lead->setText(u"nobody-by-this-name"_s);
+    QTRY_COMPARE(model()->totalCount(), 0);
+    QCOMPARE(table()->placeholderText(), u"No calls match these filters."_s);
+    QTest::mouseClick(child<QPushButton>(u"clearFilters"_s), Qt::LeftButton);
+    QVERIFY(model()->filter().isEmpty());
+    QTRY_VERIFY(model()->rowCount() > 0);
+    table()->setFocus();
+}
+
+void TestMainWindow::selectingCachedCallPlaysAndSliderMoves()
+{
+    auto *slider = child<QSlider>(u"seekSlider"_s);
+    auto *position = child<QLabel>(u"positionLabel"_s);
+    QVERIFY(!slider->isEnabled());
+    QVERIFY(clickCall(kCachedMp3));
+    QTRY_COMPARE_WITH_TIMEOUT(m_engine->state(), PlaybackEngine::State::Playing, kPlayTimeoutMs);
+    QVERIFY(slider->isEnabled());
+    QVERIFY(child<QLabel>(u"callSummary"_s)->text().startsWith(u"Lead of cached-mp3 (+1 555-777-0003)"_s));
+    QCOMPARE(playerMessage(), QString());
+    QTRY_VERIFY_WITH_TIMEOUT(slider->value() > 500, kPlayTimeoutMs);
+    const int earlier = slider->value();
+    QTRY_VERIFY(slider->value() > earlier + 300);
+    QCOMPARE(slider->maximum(), int(m_engine->duration()));
+    QCOMPARE(child<QLabel>(u"durationLabel"_s)->text(), u"0:17"_s);
+    QTRY_COMPARE(position->text(), u"0:01"_s);
+}
+
+void TestMainWindow::keyboardControlsPlayback()
+{
+    QCOMPARE(m_window->shownCallId(), kCachedMp3);
+    QTRY_COMPARE(m_engine->state(), PlaybackEngine::State::Playing);
+    table()->setFocus();
+
+    QTest::keyClick(table(), Qt::Key_Space);
+    QTRY_COMPARE(m_engine->state(), PlaybackEngine::State::Paused);
+    QTest::keyClick(table(), Qt::Key_Space);
+    QTRY_COMPARE(m_engine->state(), PlaybackEngine::State::Playing);
+
+    const qint64 before = m_engine->position();
+    QTest::keyClick(table(), Qt::Key_Right);
+    QTRY_VERIFY(m_engine->position() >= before + 4000);
+    const qint64 later = m_engine->position();
+    QTest::keyClick(table(), Qt::Key_Left);
+    QTRY_VERIFY(m_engine->position() <= later - 3000);
+    // Left and Right seek instead of moving across columns; the selection stays.
+    QCOMPARE(m_window->shownCallId(), kCachedMp3);
+
+    // Where Space types, it types.
+    auto *lead = child<QLineEdit>(u"leadText"_s);
+    lead->setFocus();
+    QTest::keyClicks(lead, u"a b"_s);
+    QCOMPARE(lead->text(), u"a b"_s);
+    QCOMPARE(m_engine->state(), PlaybackEngine::State::Playing);
+    QTest::mouseClick(child<QPushButton>(u"clearFilters"_s), Qt::LeftButton);
+    QVERIFY(model()->filter().isEmpty());
+    QTRY_VERIFY(model()->rowCount() > 0);
+    table()->setFocus();
+}
+
+void TestMainWindow::wavWithOddSampleCountPlays()
+{
+    QVERIFY(clickCall(kCachedUlaw));
+    QTRY_VERIFY_WITH_TIMEOUT(m_engine->position() > 500, kPlayTimeoutMs);
+    QCOMPARE(m_engine->errorString(), QString());
+    QVERIFY(clickCall(kCachedOpus));
+    QTRY_VERIFY_WITH_TIMEOUT(m_engine->position() > 500, kPlayTimeoutMs);
+    QCOMPARE(child<QLabel>(u"durationLabel"_s)->text(), u"0:14"_s);
+}
+
+void TestMainWindow::uncachedCallsSayWhy_data()
+{
+    QTest::addColumn<QString>("callId");
+    QTest::addColumn<QString>("reason");
+    QTest::newRow("available") << kAvailable << u"not downloaded yet"_s;
+    QTest::newRow("pending") << kPending << u"still processing"_s;
+    QTest::newRow("no recording") << kNoRecording << u"has no recording"_s;
+    QTest::newRow("cache file gone") << kCachedMissingFile << u"cannot be opened"_s;
+}
+
+void TestMainWindow::uncachedCallsSayWhy()
+{
+    QFETCH(QString, callId);
+    QFETCH(QString, reason);
+    QVERIFY(clickCall(callId));
+    QVERIFY2(playerMessage().contains(reason), qPrintable(playerMessage()));
+    QVERIFY(!m_engine->hasSource());
+    QTRY_COMPARE(m_engine->state(), PlaybackEngine::State::Stopped);
+    QVERIFY(!child<QSlider>(u"seekSlider"_s)->isEnabled());
+    QVERIFY(child<QLabel>(u"callSummary"_s)->text().startsWith(u"Lead of "_s + callId));
+    // Space does nothing harmful here.
+    QTest::keyClick(table(), Qt::Key_Space);
+    QCOMPARE(m_engine->state(), PlaybackEngine::State::Stopped);
+}
+
+void TestMainWindow::downloadWhileSelectedMakesItPlayable()
+{
+    QVERIFY(clickCall(kAvailable));
+    QVERIFY(playerMessage().contains(u"not downloaded yet"_s));
+    const Call &available = call(kAvailable);
+    const QString fileName = available.id + u".m4a"_s;
+    const auto source = std::find_if(m_fixtures.cbegin(), m_fixtures.cend(),
+                                     [](const auto &f) { return f.file == u"billing-mono.m4a"_s; });
+    QVERIFY(QFile::copy(source->path, QDir(DataDirectory::cacheDirectory(m_dataDir)).filePath(fileName)));
+    QVERIFY(markCached(m_agent->connection(), {available}, {kAvailable}, [&](const Call &) { return fileName; }));
+    m_session->checkForChanges();
+
+    // Ready to play, without starting on its own.
+    QTRY_VERIFY(m_engine->hasSource());
+    QCOMPARE(playerMessage(), QString());
+    QCOMPARE(m_engine->state(), PlaybackEngine::State::Stopped);
+    QCOMPARE(model()->index(model()->rowOfCall(kAvailable), CallTableModel::Recording).data().toString(),
+             u"Cached"_s);
+    QTest::keyClick(table(), Qt::Key_Space);
+    QTRY_VERIFY_WITH_TIMEOUT(m_engine->position() > 300, kPlayTimeoutMs);
+}
+
+void TestMainWindow::agentCommitsKeepSelectionAndScroll()
+{
+    // Somewhere down the list, a call playing.
+    while (model()->rowCount() < 400 && model()->canFetchMore({}))
+        model()->fetchMore({});
+    QVERIFY(clickCall(kCachedOpus));
+    table()->verticalScrollBar()->setValue(table()->rowViewportPosition(120) + table()->verticalScrollBar()->value());
+    QTRY_COMPARE(table()->firstVisibleRow(), 120);
+    const QString topId = callIdAt(120);
+    const int selectedRow = table()->selectionModel()->currentIndex().row();
+    QCOMPARE(callIdAt(selectedRow), kCachedOpus);
+    QTRY_COMPARE(m_engine->state(), PlaybackEngine::State::Playing);
+
+    // The agent commits five newer calls and deletes one above the selection.
+    const QDateTime newest = model()->index(0, 0).data(CallTableModel::StartedAtRole).toDateTime();
+    QList<Call> added;
+    for (int i = 0; i < 5; ++i)
+        added.append(makeCall(u"call-live-%1"_s.arg(i), newest.addSecs(60 * (i + 1))));
+    QString deleted;
+    for (int row = 0; row < selectedRow && deleted.isEmpty(); ++row) {
+        if (callIdAt(row).startsWith(u"call-"_s))
+            deleted = callIdAt(row); // a generated call, none the test plays later
+    }
+    QVERIFY(!deleted.isEmpty());
+    commit(added);
+    QVERIFY(writeTombstones(m_agent->connection(), {deleted}));
+    m_session->checkForChanges();
+
+    QCOMPARE(callIdAt(0), u"call-live-4"_s);
+    QCOMPARE(model()->rowOfCall(deleted), -1);
+    QCOMPARE(table()->selectionModel()->currentIndex().data(CallTableModel::CallIdRole).toString(), kCachedOpus);
+    QCOMPARE(table()->selectionModel()->currentIndex().row(), selectedRow + 5 - 1);
+    QCOMPARE(callIdAt(table()->firstVisibleRow()), topId); // what was in view stays in view
+    QCOMPARE(m_window->shownCallId(), kCachedOpus);
+    QCOMPARE(m_engine->state(), PlaybackEngine::State::Playing); // and it kept playing
+    QCOMPARE(child<QLabel>(u"callCount"_s)->text(), u"%1 calls"_s.arg(m_calls.size() - 1));
+    m_calls.removeIf([&](const Call &c) { return c.id == deleted; });
+}
+
+void TestMainWindow::newCallsAppearAtTheTop()
+{
+    table()->scrollToTop();
+    QTRY_COMPARE(table()->firstVisibleRow(), 0);
+    const QDateTime newest = model()->index(0, 0).data(CallTableModel::StartedAtRole).toDateTime();
+    commit({makeCall(u"call-live-top"_s, newest.addSecs(30))});
+    // At the top, the person sees the new call arrive: the timer-driven watcher finds it too.
+    QTRY_COMPARE(callIdAt(0), u"call-live-top"_s);
+    QCOMPARE(table()->firstVisibleRow(), 0);
+    QCOMPARE(table()->selectionModel()->currentIndex().data(CallTableModel::CallIdRole).toString(), kCachedOpus);
+}
+
+void TestMainWindow::filterChoicesFollowTheStore()
+{
+    auto *list = child<QComboBox>(u"listFilter"_s);
+    list->setCurrentIndex(list->findText(u"Win-back Q4"_s));
+    QCOMPARE(model()->filter().listId, u"list-winback"_s);
+    QCOMPARE(list->findText(u"Holiday offers"_s), -1);
+
+    Call fresh = makeCall(u"call-live-holiday"_s, generatedNewest().addDays(-1));
+    fresh.list = DialList{u"list-holiday"_s, u"Holiday offers"_s};
+    commit({fresh});
+    QTRY_VERIFY(list->findText(u"Holiday offers"_s) >= 0);
+    QCOMPARE(list->currentText(), u"Win-back Q4"_s);
+    QCOMPARE(model()->filter().listId, u"list-winback"_s);
+    QTest::mouseClick(child<QPushButton>(u"clearFilters"_s), Qt::LeftButton);
+    QTRY_VERIFY(model()->rowCount() > 0);
+}
+
+void TestMainWindow::syncProblemIsShown()
+{
+    auto *sync = child<QLabel>(u"syncStatus"_s);
+    QVERIFY(!sync->text().contains(u"failed"_s));
+    {
+        WriteTransaction transaction(m_agent->connection());
+        QVERIFY(SyncState(m_agent->connection())
+                    .setValue(SyncState::kLastSyncError, u"The server did not answer (HTTP 503); retrying in 60 s."_s));
+        QVERIFY(transaction.commit());
+    }
+    m_session->checkForChanges();
+    QVERIFY2(sync->text().contains(u"Last sync failed: The server did not answer (HTTP 503)"_s),
+             qPrintable(sync->text()));
+    QVERIFY(sync->text().startsWith(u"Synced "_s)); // the last good pass still counts
+    {
+        WriteTransaction transaction(m_agent->connection());
+        QVERIFY(SyncState(m_agent->connection()).remove(SyncState::kLastSyncError));
+        QVERIFY(transaction.commit());
+    }
+    m_session->checkForChanges();
+    QVERIFY(!sync->text().contains(u"failed"_s));
+}
+
+void TestMainWindow::emptyStoreExplainsItself()
+{
+    QTemporaryDir empty;
+    QVERIFY(empty.isValid());
+    auto session = StoreSession::open(empty.path());
+    QVERIFY2(session, qPrintable(session.error()));
+    MainWindow window(**session, *m_engine);
+    window.setRemembersLayout(false);
+    window.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&window));
+    auto *table = window.findChild<CallTableView *>(u"callTable"_s);
+    QCOMPARE(table->model()->rowCount(), 0);
+    QVERIFY(table->placeholderText().startsWith(u"No calls yet."_s));
+    QCOMPARE(window.findChild<QLabel *>(u"syncStatus"_s)->text(), u"Not synced yet: is earshot-sync running?"_s);
+    QCOMPARE(window.findChild<QLabel *>(u"callCount"_s)->text(), u"0 calls"_s);
+}
+
+void TestMainWindow::screenshot()
+{
+    QVERIFY(clickCall(kCachedMp3));
+    QTRY_VERIFY_WITH_TIMEOUT(m_engine->position() > 2500, kPlayTimeoutMs);
+    QTest::qWait(200);
+    const QString directory = qEnvironmentVariableIsSet("EARSHOT_SCREENSHOT_DIR")
+        ? qEnvironmentVariable("EARSHOT_SCREENSHOT_DIR")
+        : QDir::currentPath();
+    const auto save = [&](const QString &suffix) {
+        const QString path = QDir(directory).filePath(
+            u"tst_mainwindow-%1%2.png"_s.arg(QGuiApplication::platformName(), suffix));
+        const QPixmap picture = m_window->grab();
+        QVERIFY(!picture.isNull());
+        QVERIFY(picture.save(path));
+        qInfo() << "screenshot:" << path << picture.size();
+    };
+    save(QString());
+    // And a call that cannot play, with its reason.
+    QVERIFY(clickCall(kPending));
+    save(u"-unplayable"_s);
+}
+
+void TestMainWindow::layoutIsRemembered()
+{
+    QHeaderView *header = table()->horizontalHeader();
+    header->resizeSection(CallTableModel::Lead, 333);
+    m_window->resize(1000, 700);
+    QCOMPARE(m_window->size(), QSize(1000, 700)); // fits a half-screen window
+    m_window->close();
+    const QSettings settings;
+    QVERIFY(settings.contains(u"MainWindow/geometry"_s));
+    QVERIFY(settings.contains(u"MainWindow/callTableHeader"_s));
+    for (const QString &key : settings.allKeys())
+        QVERIFY2(key.startsWith(u"MainWindow/"_s), qPrintable(key)); // nothing else, nothing secret
+
+    MainWindow again(*m_session, *m_engine);
+    QCOMPARE(again.findChild<CallTableView *>(u"callTable"_s)->horizontalHeader()->sectionSize(CallTableModel::Lead),
+             333);
+    QCOMPARE(again.size(), QSize(1000, 700));
+}
+
+QTEST_MAIN(TestMainWindow)
+
+#include "tst_mainwindow.moc"
