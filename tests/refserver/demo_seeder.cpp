@@ -158,8 +158,12 @@ bool seedOrganization(Database &db, quint64 seed)
 }
 
 bool seedCalls(Database &db, qint64 callCount, quint64 seed, const QList<FixtureClip> &clips,
-               QString *error)
+               RecordingPlan plan, QString *error)
 {
+    if (const QString problem = checkRecordingPlan(plan, callCount, clips); !problem.isEmpty()) {
+        *error = problem;
+        return false;
+    }
     QElapsedTimer timer;
     timer.start();
     const qint64 nowMs = QDateTime::currentMSecsSinceEpoch();
@@ -193,7 +197,8 @@ bool seedCalls(Database &db, qint64 callCount, quint64 seed, const QList<Fixture
     CallRow row; // rendered into calls.json as the API will serve it
     QByteArray json;
     for (qint64 seq = 1; seq <= callCount; ++seq) {
-        const GeneratedCall call = generator.next(startTimes[seq - 1], nowMs);
+        GeneratedCall call = generator.next(startTimes[seq - 1], nowMs);
+        applyRecordingPlan(plan, seq - 1, clips, call);
         // The record settles a little after the call ends (wrap-up, recording upload).
         const qint64 endedAtMs = call.startedAtMs + call.durationSeconds * qint64(1000);
         const NamedRow &lead = leads[call.leadSeq];

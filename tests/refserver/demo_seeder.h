@@ -4,6 +4,7 @@
 #pragma once
 
 #include "fixture_manifest.h"
+#include "recording_plan.h"
 
 #include <QtCore/QList>
 #include <QtCore/QString>
@@ -18,9 +19,9 @@ inline constexpr QLatin1StringView DemoPassword("demo");
 // Users, agents, dial lists and a base of leads, unless the database already has users.
 bool seedOrganization(Database &db, quint64 seed);
 
-// callCount calls (with leads and recordings) into a database without calls.
+// callCount calls (with leads, and recordings as the plan says) into a database without calls.
 bool seedCalls(Database &db, qint64 callCount, quint64 seed, const QList<FixtureClip> &clips,
-               QString *error);
+               RecordingPlan plan, QString *error);
 
 bool databaseHasCalls(Database &db);
 

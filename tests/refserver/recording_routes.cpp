@@ -5,6 +5,7 @@
 #include "route_helpers.h"
 #include "router.h"
 #include "routes.h"
+#include "secure_link_signer.h"
 #include "server_context.h"
 #include "url_signer.h"
 
@@ -36,8 +37,12 @@ std::optional<CallRow> requestedCall(ServerContext &context, const ApiRequest &r
 QJsonObject issueUrl(ServerContext &context, const CallRow &call)
 {
     const RecordingRow &recording = *call.recording;
-    const SignedUrl url = context.signer.sign(UrlSigner::mediaFileName(recording.id, recording.format),
-                                              context.faults.settings().urlLifetimeSeconds);
+    const int lifetime = context.faults.settings().urlLifetimeSeconds;
+    // With nginx in front, the link names the file itself: nginx has no database to look
+    // the recording id up in.
+    const SignedUrl url = context.secureLinks
+                              ? context.secureLinks->sign(recording.clipFile, lifetime)
+                              : context.signer.sign(UrlSigner::mediaFileName(recording.id, recording.format), lifetime);
     context.calls.markRecordingFetched(call.seq);
     return {{u"recording_url"_s, url.url},
             {u"expires_at"_s, QString::fromLatin1(json::timestamp(url.expiresAtSeconds * 1000, false))},

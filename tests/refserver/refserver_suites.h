@@ -13,5 +13,6 @@ std::unique_ptr<QObject> makeCallsTests();
 std::unique_ptr<QObject> makeRecordingTests();
 std::unique_ptr<QObject> makeAuditTests();
 std::unique_ptr<QObject> makeFaultsEventsAdminTests();
+std::unique_ptr<QObject> makeBenchmarkModeTests();
 
 } // namespace earshot::refserver::tests

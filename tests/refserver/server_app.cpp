@@ -15,6 +15,7 @@
 #include "request_stats.h"
 #include "router.h"
 #include "routes.h"
+#include "secure_link_signer.h"
 #include "server_context.h"
 #include "update_clock.h"
 #include "url_signer.h"
@@ -36,6 +37,7 @@ struct ServerApp::Parts
     std::optional<AuthService> auth;
     std::optional<CallStore> calls;
     std::optional<UrlSigner> signer;
+    std::optional<SecureLinkSigner> secureLinks;
     std::optional<FaultInjector> faults;
     RequestStats stats;
     std::optional<AuditStore> audit;
@@ -84,15 +86,18 @@ bool ServerApp::openDatabase(QString *error)
     // a server restarted on a seeded database can run without them until media is fetched.
     ManifestResult manifest = loadFixtureManifest(m_options.recordingsDir);
     const bool mustSeed = m_options.callCount > 0 && !databaseHasCalls(p.db);
+    const RecordingPlan plan = m_options.noRecordings         ? RecordingPlan::None
+                               : m_options.oneRecordingPerFile ? RecordingPlan::OnePerFile
+                                                               : RecordingPlan::DemoMix;
     if (manifest.clips.isEmpty()) {
-        if (mustSeed) {
+        if (mustSeed && plan != RecordingPlan::None) {
             *error = manifest.error;
             return false;
         }
         qCWarning(lcRefServer).noquote() << manifest.error;
     }
     p.clips = manifest.clips;
-    if (mustSeed && !seedCalls(p.db, m_options.callCount, m_options.seed, p.clips, error))
+    if (mustSeed && !seedCalls(p.db, m_options.callCount, m_options.seed, p.clips, plan, error))
         return false;
     if (!mustSeed && m_options.callCount > 0)
         qCInfo(lcRefServer) << "the database already has calls; not seeding";
@@ -138,8 +143,11 @@ bool ServerApp::start(QString *error)
     }
     p.signer.emplace(p.db.meta(u"url_signing_key"_s).toLatin1(),
                      baseUrl().toString(QUrl::FullyEncoded | QUrl::StripTrailingSlash));
-    p.context.emplace(ServerContext{*p.auth, *p.calls, *p.signer, *p.faults, p.stats, *p.audit, *p.events,
-                                    *p.generator, m_options.recordingsDir, p.clips});
+    if (!m_options.mediaBaseUrl.isEmpty())
+        p.secureLinks.emplace(m_options.mediaBaseUrl, m_options.mediaSecret);
+    p.context.emplace(ServerContext{*p.auth, *p.calls, *p.signer, p.secureLinks ? &*p.secureLinks : nullptr,
+                                    *p.faults, p.stats, *p.audit, *p.events, *p.generator,
+                                    m_options.recordingsDir, p.clips});
     connect(&p.http, &QAbstractHttpServer::newWebSocketConnection, this, [&p]() {
         while (p.http.hasPendingWebSocketConnections())
             p.events->acceptWebSocket(p.http.nextPendingWebSocketConnection().release());

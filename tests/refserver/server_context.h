@@ -15,13 +15,15 @@ class CallStore;
 class EventHub;
 class FaultInjector;
 class RequestStats;
+class SecureLinkSigner;
 class UrlSigner;
 
 struct ServerContext
 {
     AuthService &auth;
     CallStore &calls;
-    UrlSigner &signer;
+    UrlSigner &signer;                    // this server's own /media URLs
+    const SecureLinkSigner *secureLinks;  // nginx URLs instead, when --media-base-url is set
     FaultInjector &faults;
     RequestStats &stats;
     AuditStore &audit;

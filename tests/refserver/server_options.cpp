@@ -3,6 +3,8 @@
 #include <QtCore/QCommandLineParser>
 #include <QtCore/QDir>
 
+#include <algorithm>
+
 using namespace Qt::StringLiterals;
 
 namespace earshot::refserver {
@@ -56,6 +58,36 @@ bool parseNumber(const QCommandLineParser &parser, const QString &name, Number m
     return true;
 }
 
+// --media-base-url and --media-secret come as a pair.
+bool parseMediaLinks(const QCommandLineParser &parser, ServerOptions *options, QString *error)
+{
+    const bool hasUrl = parser.isSet(u"media-base-url"_s);
+    const bool hasSecret = parser.isSet(u"media-secret"_s);
+    if (!hasUrl && !hasSecret)
+        return true;
+    if (hasUrl != hasSecret) {
+        *error = u"--media-base-url and --media-secret go together"_s;
+        return false;
+    }
+    const QUrl url(parser.value(u"media-base-url"_s), QUrl::StrictMode);
+    if (!url.isValid() || (url.scheme() != "http"_L1 && url.scheme() != "https"_L1) || url.host().isEmpty()
+        || url.hasQuery() || url.hasFragment()) {
+        *error = u"--media-base-url expects an http(s) URL without query, got \"%1\""_s.arg(
+            parser.value(u"media-base-url"_s));
+        return false;
+    }
+    const QString secret = parser.value(u"media-secret"_s);
+    const bool printable = std::all_of(secret.cbegin(), secret.cend(),
+                                       [](QChar c) { return c.unicode() > 0x20 && c.unicode() < 0x7f; });
+    if (secret.isEmpty() || !printable) {
+        *error = u"--media-secret expects printable ASCII without spaces"_s;
+        return false;
+    }
+    options->mediaBaseUrl = url.adjusted(QUrl::StripTrailingSlash);
+    options->mediaSecret = secret.toLatin1();
+    return true;
+}
+
 } // namespace
 
 OptionsResult parseServerOptions(const QStringList &arguments)
@@ -76,6 +108,16 @@ OptionsResult parseServerOptions(const QStringList &arguments)
         {u"recordings-dir"_s, u"Directory with the recording clips and manifest.tsv."_s, u"DIR"_s,
          QStringLiteral(EARSHOT_FIXTURE_RECORDINGS_DIR)},
         {u"seed"_s, u"Seed for demo data and fault injection (default 1)."_s, u"N"_s, u"1"_s},
+        {u"no-recordings"_s, u"Seed calls without recordings (metadata benchmarks); needs no manifest."_s},
+        {u"one-recording-per-file"_s,
+         u"Give seeded call i the i-th file of manifest.tsv, available and with its sha256 "
+         "(mirror benchmarks); needs --calls N with N at most the number of files."_s},
+        {u"media-base-url"_s,
+         u"Hand out nginx secure_link URLs URL/FILE?md5=&expires= for the recordings instead of "
+         "this server's /media URLs; needs --media-secret."_s,
+         u"URL"_s},
+        {u"media-secret"_s, u"The SECRET of nginx's secure_link_md5 \"$secure_link_expires$uri SECRET\"."_s,
+         u"SECRET"_s},
         {u"latency-ms"_s, u"Delay every API and media response by N ms."_s, u"N"_s},
         {u"error-rate"_s, u"Answer this fraction of /api/ requests (not login) with 503."_s, u"F"_s},
         {u"drop-body-after"_s, u"Close media responses after N body bytes."_s, u"BYTES"_s},
@@ -118,6 +160,15 @@ OptionsResult parseServerOptions(const QStringList &arguments)
                              &error))
         return failure(error);
     options.enableAdmin = parser.isSet(u"enable-admin"_s);
+
+    options.noRecordings = parser.isSet(u"no-recordings"_s);
+    options.oneRecordingPerFile = parser.isSet(u"one-recording-per-file"_s);
+    if (options.noRecordings && options.oneRecordingPerFile)
+        return failure(u"--no-recordings and --one-recording-per-file exclude each other"_s);
+    if (options.oneRecordingPerFile && options.callCount == 0)
+        return failure(u"--one-recording-per-file needs --calls N"_s);
+    if (!parseMediaLinks(parser, &options, &error))
+        return failure(error);
     return {options, {}};
 }
 

@@ -4,6 +4,7 @@
 
 #include <QtCore/QString>
 #include <QtCore/QStringList>
+#include <QtCore/QUrl>
 #include <QtNetwork/QHostAddress>
 
 #include <optional>
@@ -22,6 +23,15 @@ struct ServerOptions
     bool demo = false;
     qint64 callCount = 0; // calls to seed into an empty database
     quint64 seed = 1;
+    // How seeded calls get recordings: the demo's mix, none (metadata benchmarks), or
+    // every call its own manifest file, available with its sha256 (mirror benchmarks).
+    bool noRecordings = false;
+    bool oneRecordingPerFile = false;
+
+    // When set, recording URLs are nginx secure_link URLs under this base instead of the
+    // server's own /media URLs (see secure_link_signer.h).
+    QUrl mediaBaseUrl;
+    QByteArray mediaSecret;
 
     int latencyMs = 0;
     double errorRate = 0.0;

@@ -12,7 +12,7 @@ int main(int argc, char *argv[])
     QCoreApplication app(argc, argv);
     int failures = 0;
     for (const auto &make : {makeAuthTests, makeCallsTests, makeRecordingTests, makeAuditTests,
-                             makeFaultsEventsAdminTests}) {
+                             makeFaultsEventsAdminTests, makeBenchmarkModeTests}) {
         const std::unique_ptr<QObject> suite = make();
         failures += QTest::qExec(suite.get(), argc, argv) != 0 ? 1 : 0;
     }
