@@ -4,6 +4,7 @@
 #include "audit/auditlog.h"
 #include "audit/canonicaljson.h"
 #include "store/database.h"
+#include "testsupport/temporary_store.h"
 #include "store/writetransaction.h"
 #include "testsupport/ref_server.h"
 
@@ -48,16 +49,10 @@ class TestAuditLog : public QObject
 private Q_SLOTS:
     void init()
     {
-        m_dir.emplace();
-        auto database = Database::open(m_dir->filePath(u"store.sqlite"_s));
-        QVERIFY2(database, qPrintable(database.error()));
-        m_database = std::move(database).value();
+        m_store.emplace();
+        QVERIFY2(m_store->isOpen(), qPrintable(m_store->error()));
     }
-    void cleanup()
-    {
-        m_database.reset();
-        m_dir.reset();
-    }
+    void cleanup() { m_store.reset(); }
 
     void canonicalFormMatchesTheDocumentedExample()
     {
@@ -141,7 +136,7 @@ private Q_SLOTS:
 
     void twoWritersKeepOneChain()
     {
-        auto other = Database::open(m_database->path());
+        auto other = Database::open(m_store->path());
         QVERIFY(other);
         AuditLog first(db()), second((*other)->connection());
         for (int i = 0; i < 10; ++i)
@@ -181,10 +176,9 @@ private Q_SLOTS:
     }
 
 private:
-    QSqlDatabase db() const { return m_database->connection(); }
+    QSqlDatabase db() const { return m_store->db(); }
 
-    std::optional<QTemporaryDir> m_dir;
-    std::unique_ptr<Database> m_database;
+    std::optional<testsupport::TemporaryStore> m_store;
 };
 
 QTEST_GUILESS_MAIN(TestAuditLog)

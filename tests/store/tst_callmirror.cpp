@@ -4,6 +4,7 @@
 #include "store/callmirror.h"
 #include "store/callquery.h"
 #include "store/database.h"
+#include "testsupport/temporary_store.h"
 #include "store/recordingcacheindex.h"
 #include "store/syncstate.h"
 
@@ -61,16 +62,10 @@ class TestCallMirror : public QObject
 private Q_SLOTS:
     void init()
     {
-        m_dir.emplace();
-        auto database = Database::open(m_dir->filePath(u"store.sqlite"_s));
-        QVERIFY2(database, qPrintable(database.error()));
-        m_database = std::move(database).value();
+        m_store.emplace();
+        QVERIFY2(m_store->isOpen(), qPrintable(m_store->error()));
     }
-    void cleanup()
-    {
-        m_database.reset();
-        m_dir.reset();
-    }
+    void cleanup() { m_store.reset(); }
 
     void aPageAndItsCursorLandTogether()
     {
@@ -240,10 +235,9 @@ private Q_SLOTS:
     }
 
 private:
-    QSqlDatabase db() const { return m_database->connection(); }
+    QSqlDatabase db() const { return m_store->db(); }
 
-    std::optional<QTemporaryDir> m_dir;
-    std::unique_ptr<Database> m_database;
+    std::optional<testsupport::TemporaryStore> m_store;
 };
 
 QTEST_GUILESS_MAIN(TestCallMirror)
