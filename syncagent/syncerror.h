@@ -13,6 +13,7 @@ struct SyncError
         SignInAgain, // no saved session, or the server no longer accepts it
         Server,      // unreachable, answered with an error, or sent something unreadable
         LocalStore,  // the store or the cache folder on this computer
+        DiskFull,    // the disk of the cache is full: downloads wait until space returns
         Stopped,     // SIGINT/SIGTERM arrived while working
     };
 
@@ -26,6 +27,7 @@ struct SyncError
         return {Kind::Server, std::move(message), httpStatus, std::move(code)};
     }
     static SyncError localStore(QString message) { return {Kind::LocalStore, std::move(message), 0, {}}; }
+    static SyncError diskFull(QString message) { return {Kind::DiskFull, std::move(message), 0, {}}; }
     static SyncError signInAgain(QString message) { return {Kind::SignInAgain, std::move(message), 0, {}}; }
     static SyncError stopped() { return {Kind::Stopped, QStringLiteral("stopped on request"), 0, {}}; }
 };

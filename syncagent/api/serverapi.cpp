@@ -227,4 +227,16 @@ SyncResult<RecordingLink> ServerApi::refreshRecordingLink(const QString &callId)
     return std::move(link).value();
 }
 
+SyncResult<RecordingAvailability> ServerApi::recordingAvailability(const QString &callId)
+{
+    auto response = send(jsonGet(m_server.callEndpoint(callId, u"/recording/availability")), Auth::Bearer,
+                         u"the availability of the recording of call %1"_s.arg(callId));
+    if (!response)
+        return response.error();
+    auto availability = apijson::parseRecordingAvailability(response->body);
+    if (!availability)
+        return unreadable(u"a recording availability"_s, availability.error());
+    return std::move(availability).value();
+}
+
 } // namespace earshot

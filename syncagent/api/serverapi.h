@@ -35,6 +35,8 @@ public:
     SyncResult<CallsPage> callsPage(const QString &cursor, int limit);
     SyncResult<RecordingLink> recordingLink(const QString &callId);
     SyncResult<RecordingLink> refreshRecordingLink(const QString &callId);
+    // For polling a recording the server is still processing.
+    SyncResult<RecordingAvailability> recordingAvailability(const QString &callId);
 
 private:
     enum class Auth { None, Bearer };

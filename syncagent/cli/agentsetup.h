@@ -16,11 +16,14 @@ struct AgentSetup
     QString dataDir;
     std::optional<ServerAddress> server; // empty when none was given or remembered
     QString serverProblem;               // why `server` is empty, when a value was given
+    http::TlsTrust trust;                // the system's CAs, plus --ca-file
+    QString trustProblem;                // why --ca-file cannot be used
 };
 
 // Resolves the data folder and the server: --server, else the one remembered in agent.ini.
 AgentSetup resolveSetup(const AgentCommand &command);
 
-std::unique_ptr<http::CurlTransport> makeTransport(const std::atomic<bool> *stopRequested);
+QByteArray userAgent();
+std::unique_ptr<http::CurlTransport> makeTransport(const AgentSetup &setup, const std::atomic<bool> *stopRequested);
 
 } // namespace earshot

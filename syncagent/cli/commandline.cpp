@@ -1,6 +1,7 @@
 #include "cli/commandline.h"
 
 #include "sync/metadatasync.h"
+#include "transfer/transferoptions.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
@@ -12,6 +13,7 @@ namespace earshot {
 namespace {
 
 constexpr qint64 kMaxIntervalSeconds = 7 * 24 * 3600;
+constexpr qint64 kMaxBandwidthLimit = qint64(1) << 40;
 
 QString description()
 {
@@ -23,17 +25,41 @@ QString description()
            "            the session in the system keychain. Needs --server and --email.\n"
            "  logout    Remove the saved session from the keychain.\n"
            "  (none)    Sync: a pass every --interval seconds until SIGINT/SIGTERM, or one with --once.\n"
+           "            Recordings are downloaded --parallel at a time into the encrypted cache; a\n"
+           "            download cut short resumes where it stopped, also after a crash.\n"
            "\n"
            "Exit status:\n"
            "  0   success\n"
            "  2   usage error\n"
            "  3   not signed in, sign in again, or the system keychain is unavailable\n"
            "  4   server unreachable, or the server answered with an error\n"
-           "  5   local store, cache or data folder error\n"
+           "  5   local store, cache or data folder error, or the disk of the cache is full\n"
            "  128+N  a --once pass was stopped by signal N (130 for SIGINT, 143 for SIGTERM)\n"
            "\n"
            "The data folder is --data-dir, else $EARSHOT_DATA_DIR, else the platform's folder for\n"
            "application data; it must be the one the Earshot app uses."_s;
+}
+
+// "0", "500000", "512K", "8M", "1G" (K, M, G are powers of 1024).
+bool parseBandwidth(const QCommandLineParser &parser, qint64 &out, QString &error)
+{
+    const QString name = u"bandwidth-limit"_s;
+    if (!parser.isSet(name))
+        return true;
+    QString text = parser.value(name).trimmed().toUpper();
+    qint64 unit = 1;
+    if (text.endsWith(u'K') || text.endsWith(u'M') || text.endsWith(u'G')) {
+        unit = text.endsWith(u'K') ? 1024 : text.endsWith(u'M') ? 1024 * 1024 : 1024 * 1024 * 1024;
+        text.chop(1);
+    }
+    bool ok = false;
+    const qint64 value = text.toLongLong(&ok);
+    if (!ok || value < 0 || value > kMaxBandwidthLimit / unit) {
+        error = u"--bandwidth-limit must be bytes per second, e.g. 500000, 512K or 8M (0 for no limit)"_s;
+        return false;
+    }
+    out = value * unit;
+    return true;
 }
 
 template <typename T>
@@ -70,6 +96,14 @@ ParsedCommandLine parseCommandLine(const QStringList &arguments)
         {u"once"_s, u"Run one pass and exit with a status that says whether it succeeded."_s},
         {u"interval"_s, u"Seconds between passes (default 60)."_s, u"SECONDS"_s},
         {u"page-size"_s, u"Calls per metadata page, 1 to 1000 (default 500)."_s, u"N"_s},
+        {u"parallel"_s, u"Recordings downloading at once, 1 to 32 (default 4)."_s, u"N"_s},
+        {u"bandwidth-limit"_s,
+         u"Download speed limit for all recordings together, in bytes per second; K, M and G "
+         "suffixes allowed (default 0: no limit)."_s,
+         u"BYTES_PER_SEC"_s},
+        {u"ca-file"_s, u"A PEM file with an extra certificate authority to trust for https, besides the "
+                       "system's (a company CA in front of the server or its media store)."_s,
+         u"FILE"_s},
     });
     parser.addPositionalArgument(u"command"_s, u"login, logout, or nothing to sync."_s, u"[login|logout]"_s);
 
@@ -96,25 +130,30 @@ ParsedCommandLine parseCommandLine(const QStringList &arguments)
     command.email = parser.value(u"email"_s).trimmed();
     command.dataDir = parser.value(u"data-dir"_s);
     command.once = parser.isSet(u"once"_s);
+    command.caFile = parser.value(u"ca-file"_s);
 
     QString error;
     qint64 intervalSeconds = command.interval.count();
     if (!parseNumber(parser, u"interval"_s, 1, kMaxIntervalSeconds, intervalSeconds, error)
-        || !parseNumber(parser, u"page-size"_s, 1, MetadataSync::kMaxPageSize, command.pageSize, error))
+        || !parseNumber(parser, u"page-size"_s, 1, MetadataSync::kMaxPageSize, command.pageSize, error)
+        || !parseNumber(parser, u"parallel"_s, 1, TransferOptions::kMaxParallel, command.parallel, error)
+        || !parseBandwidth(parser, command.bandwidthLimit, error))
         return UsageError{error};
     command.interval = std::chrono::seconds(intervalSeconds);
 
-    const bool syncOptions = parser.isSet(u"once"_s) || parser.isSet(u"interval"_s) || parser.isSet(u"page-size"_s);
+    const bool syncOptions = parser.isSet(u"once"_s) || parser.isSet(u"interval"_s) || parser.isSet(u"page-size"_s)
+        || parser.isSet(u"parallel"_s) || parser.isSet(u"bandwidth-limit"_s);
     switch (command.verb) {
     case AgentCommand::Verb::Login:
         if (command.server.isEmpty() || command.email.isEmpty())
             return UsageError{u"login needs --server URL and --email EMAIL"_s};
         if (syncOptions)
-            return UsageError{u"--once, --interval and --page-size belong to sync, not to login"_s};
+            return UsageError{u"--once, --interval, --page-size, --parallel and --bandwidth-limit belong to sync, "
+                              "not to login"_s};
         break;
     case AgentCommand::Verb::Logout:
         if (syncOptions || parser.isSet(u"email"_s))
-            return UsageError{u"logout takes only --server and --data-dir"_s};
+            return UsageError{u"logout takes only --server, --data-dir and --ca-file"_s};
         break;
     case AgentCommand::Verb::Sync:
         if (parser.isSet(u"email"_s))

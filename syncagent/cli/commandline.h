@@ -12,6 +12,7 @@ namespace earshot {
 //   earshot-sync login --server URL --email E [--data-dir DIR]
 //   earshot-sync logout [--server URL] [--data-dir DIR]
 //   earshot-sync [--server URL] [--data-dir DIR] [--once] [--interval S] [--page-size N]
+//                [--parallel N] [--bandwidth-limit BYTES_PER_SEC] [--ca-file FILE]
 struct AgentCommand
 {
     enum class Verb { Sync, Login, Logout };
@@ -23,6 +24,9 @@ struct AgentCommand
     bool once = false;
     std::chrono::seconds interval{60};
     int pageSize = 500;
+    int parallel = 4;          // recordings downloading at once
+    qint64 bandwidthLimit = 0; // bytes per second for all downloads together; 0: no limit
+    QString caFile;            // an extra CA to trust for https, besides the system's
 };
 
 // --help and --version: the text to print on standard output, then exit 0.

@@ -10,7 +10,7 @@ enum class ExitCode : int {
     Usage = 2,
     SignInAgain = 3, // not signed in, the sign-in was refused, or the keychain is unavailable
     Server = 4,      // server unreachable, or it answered with an error
-    LocalStore = 5,  // the local store, the cache folder or the data folder
+    LocalStore = 5,  // the local store, the cache folder or the data folder (also: its disk is full)
 };
 
 // 128 + N when signal N stopped a --once pass before it finished, as shells report it.
@@ -22,6 +22,7 @@ inline ExitCode exitCodeFor(const SyncError &error)
     case SyncError::Kind::SignInAgain: return ExitCode::SignInAgain;
     case SyncError::Kind::Server: return ExitCode::Server;
     case SyncError::Kind::LocalStore: return ExitCode::LocalStore;
+    case SyncError::Kind::DiskFull: return ExitCode::LocalStore;
     case SyncError::Kind::Stopped: return ExitCode::Success;
     }
     return ExitCode::Server;

@@ -17,8 +17,8 @@ namespace earshot {
 int runLogin(const AgentCommand &command)
 {
     const AgentSetup setup = resolveSetup(command);
-    if (!setup.server) {
-        printError(setup.serverProblem);
+    if (!setup.server || !setup.trustProblem.isEmpty()) {
+        printError(setup.trustProblem.isEmpty() ? setup.serverProblem : setup.trustProblem);
         return toInt(ExitCode::Usage);
     }
     const ServerAddress &server = *setup.server;
@@ -38,7 +38,7 @@ int runLogin(const AgentCommand &command)
         return toInt(ExitCode::Usage);
     }
 
-    auto transport = makeTransport(nullptr);
+    auto transport = makeTransport(setup, nullptr);
     ServerApi api(*transport, server, RetryPolicy(), nullptr);
     auto session = api.login(command.email, *password);
     if (!session) {

@@ -3,6 +3,7 @@
 #include "agentlogging.h"
 #include "api/serverapi.h"
 #include "auth/sessionvault.h"
+#include "cache/cachekey.h"
 #include "cli/agentsetup.h"
 #include "cli/console.h"
 #include "cli/exitcode.h"
@@ -12,6 +13,8 @@
 #include "store/database.h"
 #include "sync/syncloop.h"
 #include "sync/syncpass.h"
+#include "transfer/recordinglinks.h"
+#include "transfer/transferengine.h"
 
 #include <QCoreApplication>
 #include <QDir>
@@ -24,6 +27,10 @@ namespace earshot {
 int runSync(const AgentCommand &command)
 {
     const AgentSetup setup = resolveSetup(command);
+    if (!setup.trustProblem.isEmpty()) {
+        printError(setup.trustProblem);
+        return toInt(ExitCode::Usage);
+    }
     if (!setup.server) {
         if (!setup.serverProblem.isEmpty()) {
             printError(setup.serverProblem);
@@ -70,14 +77,33 @@ int runSync(const AgentCommand &command)
         return toInt(ExitCode::SignInAgain);
     }
 
+    // Recordings are stored encrypted under a key that lives only in the keychain.
+    auto cacheKey = CacheKey::loadOrCreate((*store)->connection(), secrets);
+    if (!cacheKey) {
+        printError(u"Cannot get the key of the recording cache: %1"_s.arg(cacheKey.error()));
+        return toInt(ExitCode::SignInAgain);
+    }
+
     TerminationSignals signals;
     const std::atomic<bool> *stopRequested = &signals.flag();
-    auto transport = makeTransport(stopRequested);
+    auto transport = makeTransport(setup, stopRequested);
     ServerApi api(*transport, server, RetryPolicy(), stopRequested);
     api.useSession(**session, [&vault, &server](const Session &rotated) { return vault.save(server, rotated); });
 
     const CacheFolder cache(DataDirectory::cacheDirectory(setup.dataDir));
-    SyncPass pass(api, *transport, **store, cache, command.pageSize, stopRequested);
+    TransferOptions transferOptions;
+    transferOptions.parallel = command.parallel;
+    transferOptions.bandwidthLimit = command.bandwidthLimit;
+    transferOptions.media.connection.userAgent = userAgent();
+    transferOptions.media.connection.trust = setup.trust;
+    transferOptions.media.stopRequested = stopRequested;
+    ServerApiLinks links(api);
+    TransferEngine transfers(transferOptions, *cacheKey, cache.path(), (*store)->connection(), links);
+    if (Status started = transfers.start(); !started) {
+        printError(started.error());
+        return toInt(ExitCode::LocalStore);
+    }
+    SyncPass pass(api, transfers, **store, cache, command.pageSize, stopRequested);
     pass.setBeforeCommitHook(crashTestHookFromEnvironment());
     if (Status cleaned = pass.cleanUpCache(); !cleaned) {
         printError(cleaned.error());
@@ -88,6 +114,7 @@ int runSync(const AgentCommand &command)
                              << (command.once ? u"once"_s : u"every %1 s"_s.arg(command.interval.count()));
     SyncLoop loop(pass, command.once ? SyncLoop::Mode::Once : SyncLoop::Mode::Repeat, command.interval);
     QObject::connect(&signals, &TerminationSignals::received, &loop, &SyncLoop::stop);
+    QObject::connect(&transfers, &TransferEngine::diskSpaceReturned, &loop, &SyncLoop::requestPass);
     QObject::connect(&loop, &SyncLoop::finished, QCoreApplication::instance(), &QCoreApplication::quit,
                      Qt::QueuedConnection);
     loop.start();

@@ -34,6 +34,12 @@ struct CurlEasyDeleter
 };
 using CurlEasyHandle = std::unique_ptr<CURL, CurlEasyDeleter>;
 
+struct CurlMultiDeleter
+{
+    void operator()(CURLM *handle) const { curl_multi_cleanup(handle); }
+};
+using CurlMultiHandle = std::unique_ptr<CURLM, CurlMultiDeleter>;
+
 // A curl_slist of request headers, freed with the object.
 class CurlHeaderList
 {

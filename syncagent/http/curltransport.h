@@ -2,6 +2,7 @@
 
 #include "http/curlhandles.h"
 #include "http/httptransport.h"
+#include "http/connectionpolicy.h"
 
 #include <atomic>
 #include <chrono>
@@ -10,12 +11,7 @@ namespace earshot::http {
 
 struct CurlTransportOptions
 {
-    QByteArray userAgent;
-    std::chrono::seconds connectTimeout{15};
-    // Stall detection: a transfer that moves less than stallBytesPerSecond for stallTime
-    // is abandoned instead of hanging the agent on a dead connection.
-    std::chrono::seconds stallTime{30};
-    long stallBytesPerSecond = 1;
+    ConnectionPolicy connection;
     int maxRedirects = 5;
     qsizetype maxBufferedBody = 64 * 1024 * 1024; // a page of 1000 calls is about 1 MB
     // Polled during transfers; when it turns true the transfer is abandoned cleanly.

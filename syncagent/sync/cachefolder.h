@@ -31,9 +31,9 @@ public:
 
     // Deletes the named files (those of removed or replaced recordings); returns how many.
     int removeFiles(const QStringList &names) const;
-    // Deletes what an interrupted run left: partial downloads, and finished files the
-    // store does not refer to (a crash between rename and commit). Run only while holding
-    // the agent's lock, so that no download of this agent is under way.
+    // Deletes what an interrupted run left that the store does not refer to: partial
+    // downloads it never recorded, and finished files whose commit did not happen. Run
+    // only while holding the agent's lock, so that no download of this agent is under way.
     int removeStrays(const QStringList &referencedNames) const;
 
 private:

@@ -20,6 +20,18 @@ void SyncLoop::start()
     QTimer::singleShot(0, this, &SyncLoop::runPass);
 }
 
+void SyncLoop::requestPass()
+{
+    if (m_finished || m_mode == Mode::Once)
+        return;
+    if (m_running) {
+        m_passRequested = true;
+        return;
+    }
+    m_timer.stop();
+    QTimer::singleShot(0, this, &SyncLoop::runPass);
+}
+
 void SyncLoop::stop()
 {
     m_timer.stop();
@@ -30,9 +42,13 @@ void SyncLoop::stop()
 
 void SyncLoop::runPass()
 {
-    if (m_finished)
+    if (m_finished || m_running)
         return;
+    m_running = true;
     const auto outcome = m_pass.run();
+    m_running = false;
+    if (m_finished)
+        return; // stopped while the pass was under way
     if (outcome) {
         if (m_mode == Mode::Once)
             return finish(std::nullopt);
@@ -42,8 +58,13 @@ void SyncLoop::runPass()
             m_stopped = true;
             return finish(std::nullopt);
         }
-        if (m_mode == Mode::Once || error.kind != SyncError::Kind::Server)
+        const bool retried = error.kind == SyncError::Kind::Server || error.kind == SyncError::Kind::DiskFull;
+        if (m_mode == Mode::Once || !retried)
             return finish(error);
+    }
+    if (std::exchange(m_passRequested, false)) {
+        QTimer::singleShot(0, this, &SyncLoop::runPass);
+        return;
     }
     qCInfo(lcSync) << "next pass in" << m_timer.intervalAsDuration().count() / 1000 << "s";
     m_timer.start();

@@ -13,8 +13,8 @@ namespace earshot {
 class SyncPass;
 
 // Runs a pass now and then one every `interval` after the previous one ended, on the
-// Qt event loop. Server trouble is retried on the next pass; a session the server no
-// longer accepts or a broken local store ends the loop, as does stop().
+// Qt event loop. Server trouble and a full disk are retried on the next pass; a session
+// the server no longer accepts or a broken local store ends the loop, as does stop().
 class SyncLoop : public QObject
 {
     Q_OBJECT
@@ -25,6 +25,9 @@ public:
     SyncLoop(SyncPass &pass, Mode mode, std::chrono::seconds interval, QObject *parent = nullptr);
 
     void start();
+    // A hint that a pass now would find work (disk space returned, a server event): runs
+    // one soon, or right after the one under way. Ignored by --once.
+    void requestPass();
     // No further pass; a pass under way was already told through the stop flag.
     void stop();
 
@@ -46,6 +49,8 @@ private:
     std::optional<SyncError> m_failure;
     bool m_finished = false;
     bool m_stopped = false;
+    bool m_running = false;
+    bool m_passRequested = false;
 };
 
 } // namespace earshot

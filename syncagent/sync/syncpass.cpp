@@ -2,10 +2,10 @@
 
 #include "agentlogging.h"
 #include "store/callmirror.h"
-#include "store/recordingcacheindex.h"
 #include "store/syncstate.h"
 #include "store/writetransaction.h"
 #include "sync/recordingdownloader.h"
+#include "transfer/transferengine.h"
 
 #include <QElapsedTimer>
 
@@ -13,15 +13,14 @@ using namespace Qt::StringLiterals;
 
 namespace earshot {
 
-SyncPass::SyncPass(ServerApi &api, http::HttpTransport &media, Database &store, const CacheFolder &cache, int pageSize,
+SyncPass::SyncPass(ServerApi &api, TransferEngine &transfers, Database &store, const CacheFolder &cache, int pageSize,
                    const std::atomic<bool> *stopRequested)
     : m_api(api)
-    , m_media(media)
+    , m_transfers(transfers)
     , m_store(store)
     , m_cache(cache)
     , m_stopRequested(stopRequested)
     , m_mirror(std::make_unique<CallMirror>(store.connection()))
-    , m_index(std::make_unique<RecordingCacheIndex>(store.connection()))
     , m_metadata(api, *m_mirror, cache, pageSize)
 {
 }
@@ -37,7 +36,7 @@ Status SyncPass::cleanUpCache()
 {
     if (Status exists = m_cache.ensureExists(); !exists)
         return exists;
-    m_cache.removeStrays(m_index->referencedCacheFiles());
+    m_cache.removeStrays(m_transfers.protectedCacheFiles());
     return Status::ok();
 }
 
@@ -72,7 +71,7 @@ SyncResult<Done> SyncPass::runSteps()
     if (!metadata)
         return metadata.error();
 
-    RecordingDownloader downloader(m_api, m_media, *m_index, m_cache, RetryPolicy(), m_stopRequested);
+    RecordingDownloader downloader(m_transfers);
     auto downloads = downloader.run();
     if (!downloads)
         return downloads.error();

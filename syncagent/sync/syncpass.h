@@ -1,7 +1,6 @@
 #pragma once
 
 #include "api/serverapi.h"
-#include "http/httptransport.h"
 #include "store/database.h"
 #include "sync/cachefolder.h"
 #include "sync/metadatasync.h"
@@ -12,15 +11,16 @@
 namespace earshot {
 
 class CallMirror;
-class RecordingCacheIndex;
+class TransferEngine;
 
-// One pass of the agent: call metadata, then the recordings that became due. The
-// outcome is recorded in SyncState::kLastSyncError (cleared on success) so the app can
-// show why the mirror is stale.
+// One pass of the agent: call metadata, then the recordings that became due (through the
+// transfer engine, which outlives passes). The outcome is recorded in
+// SyncState::kLastSyncError (cleared on success) so the app can show why the mirror is
+// stale.
 class SyncPass
 {
 public:
-    SyncPass(ServerApi &api, http::HttpTransport &media, Database &store, const CacheFolder &cache, int pageSize,
+    SyncPass(ServerApi &api, TransferEngine &transfers, Database &store, const CacheFolder &cache, int pageSize,
              const std::atomic<bool> *stopRequested);
     ~SyncPass();
     Q_DISABLE_COPY_MOVE(SyncPass)
@@ -37,12 +37,11 @@ private:
     void recordOutcome(const SyncResult<Done> &outcome);
 
     ServerApi &m_api;
-    http::HttpTransport &m_media;
+    TransferEngine &m_transfers;
     Database &m_store;
     const CacheFolder &m_cache;
     const std::atomic<bool> *m_stopRequested;
     std::unique_ptr<CallMirror> m_mirror;
-    std::unique_ptr<RecordingCacheIndex> m_index;
     MetadataSync m_metadata;
     int m_passes = 0;
 };

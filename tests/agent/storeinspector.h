@@ -17,6 +17,9 @@ struct StoredRecording
     QString status;
     QString cacheState;
     QString cacheFile;
+    qint64 attempts = 0;
+    qint64 nextAttemptAt = 0; // 0: none
+    QString lastError;
 };
 
 class StoreInspector
@@ -28,6 +31,7 @@ public:
     StoreInspector &operator=(const StoreInspector &) = delete;
 
     bool isOpen() const { return m_db.isOpen(); }
+    QSqlDatabase connection() const { return m_db; }
     QString integrityCheck() const; // "ok" when sound
     qint64 count(const QString &table) const;
     QHash<QString, QString> callsUpdatedAt() const; // id -> updated_at

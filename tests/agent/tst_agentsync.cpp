@@ -1,9 +1,8 @@
 // Integration tests of earshot-sync against the reference server, in a real Secret
 // Service (scripts/with-keyring). Each test runs the built agent binary as a user or a
 // script would and checks what ended up on disk, in the keychain and on the server.
-#include "agentprocess.h"
+#include "agenttesting.h"
 #include "cachecheck.h"
-#include "serverview.h"
 #include "storeinspector.h"
 
 #include "secrets/keychainsecretstore.h"
@@ -16,52 +15,12 @@
 #include <QTemporaryDir>
 #include <QTest>
 
-#include <csignal>
 #include <memory>
 
-#include <unistd.h>
-
 using namespace Qt::StringLiterals;
+using namespace agenttesting;
 
 namespace {
-
-const QString kEmail = u"supervisor@demo.test"_s;
-const QByteArray kPassword = "demo"_ba;
-
-constexpr int kExitSignInAgain = 3;
-constexpr int kExitServer = 4;
-
-QString databasePath(const QString &dataDir)
-{
-    return QDir(dataDir).filePath(u"earshot.sqlite"_s);
-}
-
-QString cacheDir(const QString &dataDir)
-{
-    return QDir(dataDir).filePath(u"cache"_s);
-}
-
-// Every file under dir whose bytes contain needle.
-QStringList filesContaining(const QString &dir, const QByteArray &needle)
-{
-    QStringList hits;
-    QDirIterator it(dir, QDir::Files | QDir::Hidden | QDir::System, QDirIterator::Subdirectories);
-    while (it.hasNext()) {
-        QFile file(it.next());
-        if (file.open(QIODevice::ReadOnly) && file.readAll().contains(needle))
-            hits.append(file.fileName());
-    }
-    return hits;
-}
-
-QStringList filesUnder(const QString &dir)
-{
-    QStringList files;
-    QDirIterator it(dir, QDir::Files | QDir::Hidden | QDir::System, QDirIterator::Subdirectories);
-    while (it.hasNext())
-        files.append(it.next());
-    return files;
-}
 
 std::optional<QJsonObject> keychainSession(const QString &serverUrl)
 {
@@ -83,11 +42,6 @@ void verifyMirrorEqualsServer(ServerView &server, const QString &dataDir)
     const CacheCheck cache = checkCache(store, cacheDir(dataDir));
     QVERIFY2(cache.problems.isEmpty(), qPrintable(cache.problems.join(u'\n')));
     QCOMPARE(cache.present, ServerView::availableRecordings(serverCalls));
-}
-
-qint64 requestCount(const QJsonObject &stats, const char *route)
-{
-    return stats.value("requests"_L1).toObject().value(QLatin1StringView(route)).toInteger();
 }
 
 } // namespace
@@ -121,33 +75,23 @@ private Q_SLOTS:
     void serverDownExitsWithServerError();
     void expiredAccessTokenIsRefreshedTransparently();
     void injectedServerErrorsAreRetried();
-    void mediaCutShortNeverBecomesPresent();
 
 private:
     // A fresh data folder for the agent, signed in to server.
-    std::unique_ptr<AgentProcess> signedInAgent(ServerView &server, QTemporaryDir &dataDir);
+    std::unique_ptr<AgentProcess> signedInAgent(ServerView &server, QTemporaryDir &dataDir)
+    {
+        return agenttesting::signedInAgent(server, dataDir.path());
+    }
 
     QTemporaryDir m_demoDataDir;
     std::unique_ptr<ServerView> m_demoServer;
 };
 
-std::unique_ptr<AgentProcess> TstAgentSync::signedInAgent(ServerView &server, QTemporaryDir &dataDir)
-{
-    auto agent = std::make_unique<AgentProcess>(dataDir.path());
-    const AgentRun login = agent->login(server.url(), kEmail, kPassword);
-    if (login.exitCode != 0 || login.exitStatus != QProcess::NormalExit)
-        qWarning().noquote() << "login failed:" << login.describe();
-    return login.exitCode == 0 ? std::move(agent) : nullptr;
-}
-
 void TstAgentSync::initTestCase()
 {
     QVERIFY2(QFileInfo::exists(QStringLiteral(EARSHOT_SYNC_PATH)), "the agent binary is not built: " EARSHOT_SYNC_PATH);
-    earshot::KeychainSecretStore keychain;
-    const auto probe = keychain.write(u"tst_agentsync-probe"_s, "probe"_ba);
-    QVERIFY2(probe, qPrintable(u"these tests need a working Secret Service (run them through scripts/with-keyring): "_s
-                               + probe.error()));
-    QVERIFY(keychain.remove(u"tst_agentsync-probe"_s));
+    QString error;
+    QVERIFY2(keychainWorks(&error), qPrintable(error));
 }
 
 void TstAgentSync::helpDocumentsExitCodes()
@@ -156,7 +100,8 @@ void TstAgentSync::helpDocumentsExitCodes()
     const AgentRun help = agent.run({u"--help"_s});
     QVERIFY2(help.exitCode == 0, help.describe().constData());
     for (const char *line : {"0   success", "2   usage error", "3   not signed in", "4   server unreachable",
-                             "5   local store", "--once", "--interval", "--page-size", "--data-dir", "login", "logout"})
+                             "5   local store", "--once", "--interval", "--page-size", "--data-dir", "login", "logout",
+                             "--parallel", "--bandwidth-limit", "--ca-file"})
         QVERIFY2(help.standardOutput.contains(line), line);
     const AgentRun version = agent.run({u"--version"_s});
     QCOMPARE(version.standardOutput.trimmed(), QByteArray("earshot-sync " EARSHOT_VERSION));
@@ -170,6 +115,13 @@ void TstAgentSync::usageErrorsExitWithTwo_data()
     QTest::newRow("login without email") << QStringList{u"login"_s, u"--server"_s, u"http://127.0.0.1:9"_s};
     QTest::newRow("page size too big") << QStringList{u"--once"_s, u"--page-size"_s, u"1001"_s};
     QTest::newRow("interval zero") << QStringList{u"--interval"_s, u"0"_s};
+    QTest::newRow("parallel zero") << QStringList{u"--once"_s, u"--parallel"_s, u"0"_s};
+    QTest::newRow("parallel too many") << QStringList{u"--once"_s, u"--parallel"_s, u"33"_s};
+    QTest::newRow("bandwidth not a number") << QStringList{u"--once"_s, u"--bandwidth-limit"_s, u"fast"_s};
+    QTest::newRow("bandwidth for login")
+        << QStringList{u"login"_s, u"--server"_s, u"http://127.0.0.1:9"_s, u"--email"_s, u"a@b.c"_s,
+                       u"--bandwidth-limit"_s, u"1M"_s};
+    QTest::newRow("CA file missing") << QStringList{u"--once"_s, u"--ca-file"_s, u"/nonexistent/ca.pem"_s};
     QTest::newRow("plain http to another host")
         << QStringList{u"--once"_s, u"--server"_s, u"http://earshot.example.com"_s};
 }
@@ -452,49 +404,14 @@ void TstAgentSync::injectedServerErrorsAreRetried()
     verifyMirrorEqualsServer(server, dataDir.path());
 }
 
-void TstAgentSync::mediaCutShortNeverBecomesPresent()
-{
-    ServerView server;
-    QVERIFY2(server.start({u"--calls"_s, u"12"_s, u"--drop-body-after"_s, u"1000"_s}), qPrintable(server.error()));
-    QTemporaryDir dataDir;
-    auto agent = signedInAgent(server, dataDir);
-    QVERIFY(agent);
-
-    const AgentRun sync = agent->syncOnce(server.url());
-    QVERIFY2(sync.exitCode == kExitServer, sync.describe().constData());
-    QVERIFY2(sync.standardError.contains("could not be downloaded"), sync.describe().constData());
-
-    StoreInspector store(databasePath(dataDir.path()));
-    const auto recordings = store.recordings();
-    const auto available = std::count_if(recordings.cbegin(), recordings.cend(),
-                                         [](const StoredRecording &r) { return r.status == "available"_L1; });
-    QVERIFY(available > 0);
-    for (const StoredRecording &recording : recordings) {
-        QVERIFY2(recording.cacheState != "present"_L1, qPrintable(recording.id));
-        QVERIFY(recording.cacheFile.isEmpty());
-    }
-    QCOMPARE(filesUnder(cacheDir(dataDir.path())), QStringList());
-    QVERIFY(!store.syncState(u"last_sync_error"_s).isEmpty());
-}
-
-// The keychain tests need a Secret Service: outside one, run again inside a private
-// D-Bus session with an unlocked GNOME Keyring (scripts/with-keyring), so that a plain
-// `ctest` works the same as the project's test script.
 int main(int argc, char *argv[])
 {
-    if (qEnvironmentVariable("EARSHOT_IN_KEYRING_SESSION") != "1"_L1) {
-        const QByteArray withKeyring = EARSHOT_TEST_SOURCE_DIR "/../../scripts/with-keyring";
-        std::vector<char *> arguments{const_cast<char *>(withKeyring.constData())};
-        for (int i = 0; i < argc; ++i)
-            arguments.push_back(argv[i]);
-        arguments.push_back(nullptr);
-        ::execv(withKeyring.constData(), arguments.data());
-        qWarning("cannot run %s; running without a keychain", withKeyring.constData());
-    }
-    QCoreApplication application(argc, argv);
-    TstAgentSync test;
-    QTEST_SET_MAIN_SOURCE_PATH
-    return QTest::qExec(&test, argc, argv);
+    return runUnderKeyring(argc, argv, [](int count, char **arguments) {
+        QCoreApplication application(count, arguments);
+        TstAgentSync test;
+        QTEST_SET_MAIN_SOURCE_PATH
+        return QTest::qExec(&test, count, arguments);
+    });
 }
 
 #include "tst_agentsync.moc"

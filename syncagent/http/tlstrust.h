@@ -1,0 +1,34 @@
+#pragma once
+
+#include "expected.h"
+
+#include <QByteArray>
+#include <QString>
+
+#include <curl/curl.h>
+
+namespace earshot::http {
+
+// Which certificate authorities the agent trusts for https: the system's, plus optionally
+// one extra CA file (a company CA in front of the server or its media store). TLS is
+// always verified; this only widens whom to believe. libcurl's CAINFO would replace the
+// system bundle rather than add to it, so the extra CA is appended to a copy of the
+// default bundle and handed to libcurl as an in-memory blob.
+class TlsTrust
+{
+public:
+    TlsTrust() = default; // the system's CAs only
+
+    // Fails with a message naming the file when it is unreadable or holds no certificate.
+    static Expected<TlsTrust> withExtraCaFile(const QString &path);
+
+    // Sets the CA options on an easy handle (verification itself is always on).
+    void applyTo(CURL *handle) const;
+
+    bool hasExtraCa() const { return !m_bundle.isEmpty(); }
+
+private:
+    QByteArray m_bundle; // PEM: the system bundle followed by the extra CA; empty: libcurl's default
+};
+
+} // namespace earshot::http

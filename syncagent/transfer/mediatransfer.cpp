@@ -1,0 +1,294 @@
+#include "transfer/mediatransfer.h"
+
+#include "api/retrypolicy.h"
+#include "http/urlpolicy.h"
+#include "http/urlredaction.h"
+#include "transfer/contentrange.h"
+
+#include <QDateTime>
+
+#include <cstring>
+
+using namespace Qt::StringLiterals;
+
+namespace earshot {
+
+namespace {
+
+constexpr qsizetype kMaxErrorBody = 4096;
+// One chunk: what libcurl holds while a transfer is paused is received but not yet in the
+// file, and lost if the agent is killed; larger buffers saved no measurable time.
+constexpr long kReceiveBufferBytes = 64 * 1024;
+
+MediaOutcome outcomeOf(MediaOutcome::Kind kind, int status, QString message)
+{
+    MediaOutcome outcome;
+    outcome.kind = kind;
+    outcome.status = status;
+    outcome.message = std::move(message);
+    return outcome;
+}
+
+} // namespace
+
+MediaTransfer::MediaTransfer(MediaSpan span, std::shared_ptr<CacheFileSink> sink, const MediaTransferSettings &settings)
+    : m_span(std::move(span))
+    , m_sink(std::move(sink))
+    , m_settings(settings)
+    , m_handle(curl_easy_init())
+    , m_stopAt(m_span.end)
+    , m_receivedUpTo(m_span.first)
+    , m_position(m_span.first)
+    , m_deliveredEnd(m_span.first)
+{
+    m_chunk.reserve(static_cast<qsizetype>(m_span.chunkSize));
+}
+
+MediaTransfer::~MediaTransfer() = default;
+
+Status MediaTransfer::prepare()
+{
+    if (Status allowed = http::checkTransferUrl(m_span.url); !allowed)
+        return allowed;
+    CURL *handle = m_handle.get();
+    if (!handle)
+        return Status::failure(u"libcurl could not create a transfer handle"_s);
+    if (m_span.sendsRange()) {
+        const QByteArray range = "Range: bytes=" + QByteArray::number(m_span.first) + '-'
+            + QByteArray::number(m_span.end - 1);
+        if (!m_requestHeaders.append(range))
+            return Status::failure(u"out of memory building a request"_s);
+    }
+    m_url = m_span.url.toEncoded();
+    curl_easy_setopt(handle, CURLOPT_URL, m_url.constData());
+    curl_easy_setopt(handle, CURLOPT_PRIVATE, this);
+    // Redirects come back to the engine, which checks each hop against the URL policy.
+    m_settings.connection.applyTo(handle);
+    curl_easy_setopt(handle, CURLOPT_HTTP_VERSION, static_cast<long>(CURL_HTTP_VERSION_2TLS));
+    // Wait for a connection that can multiplex (HTTP/2) rather than open another one.
+    curl_easy_setopt(handle, CURLOPT_PIPEWAIT, 1L);
+    curl_easy_setopt(handle, CURLOPT_TCP_KEEPALIVE, 1L);
+    curl_easy_setopt(handle, CURLOPT_BUFFERSIZE, kReceiveBufferBytes);
+    curl_easy_setopt(handle, CURLOPT_HTTPHEADER, m_requestHeaders.get());
+    curl_easy_setopt(handle, CURLOPT_ERRORBUFFER, m_errorBuffer);
+    curl_easy_setopt(handle, CURLOPT_HEADERFUNCTION, &MediaTransfer::onHeader);
+    curl_easy_setopt(handle, CURLOPT_HEADERDATA, this);
+    curl_easy_setopt(handle, CURLOPT_WRITEFUNCTION, &MediaTransfer::onBody);
+    curl_easy_setopt(handle, CURLOPT_WRITEDATA, this);
+    curl_easy_setopt(handle, CURLOPT_XFERINFOFUNCTION, &MediaTransfer::onProgress);
+    curl_easy_setopt(handle, CURLOPT_XFERINFODATA, this);
+    curl_easy_setopt(handle, CURLOPT_NOPROGRESS, 0L);
+    return Status::ok();
+}
+
+bool MediaTransfer::isCancelled() const
+{
+    return m_cancel.load() || (m_settings.stopRequested && m_settings.stopRequested->load());
+}
+
+size_t MediaTransfer::onHeader(char *data, size_t size, size_t count, void *self)
+{
+    auto *transfer = static_cast<MediaTransfer *>(self);
+    const size_t bytes = size * count;
+    const QByteArray line = QByteArray(data, static_cast<qsizetype>(bytes)).trimmed();
+    if (line.startsWith("HTTP/")) {
+        // A new answer begins (after a 1xx): only the last one counts.
+        const QList<QByteArray> parts = line.split(' ');
+        transfer->m_status = parts.size() > 1 ? parts.at(1).toInt() : 0;
+        transfer->m_headers.clear();
+        const bool multiplexed = line.startsWith("HTTP/2") || line.startsWith("HTTP/3");
+        transfer->m_pauseAbove = multiplexed ? CacheFileSink::kMultiplexedQueueHighBytes : CacheFileSink::kQueueHighBytes;
+        transfer->m_resumeBelow = multiplexed ? CacheFileSink::kMultiplexedQueueLowBytes : CacheFileSink::kQueueLowBytes;
+        return bytes;
+    }
+    if (line.isEmpty())
+        return transfer->acceptHeaders() ? bytes : 0; // 0 makes curl abort before any body byte
+    const qsizetype colon = line.indexOf(':');
+    if (colon > 0)
+        transfer->m_headers.insert(line.left(colon).trimmed().toLower(), line.mid(colon + 1).trimmed());
+    return bytes;
+}
+
+bool MediaTransfer::acceptHeaders()
+{
+    if (m_status >= 100 && m_status < 200)
+        return true; // an interim answer; the real one follows
+    const QByteArray contentLength = m_headers.value("content-length");
+    const qint64 spanLength = m_span.end - m_span.first;
+    if (m_status == 206) {
+        const auto range = parseContentRange(m_headers.value("content-range"));
+        if (!range || range->first != m_span.first || range->last != m_span.end - 1
+            || range->total != m_span.recordingSize) {
+            m_rejection = u"the media server answered a request for bytes %1-%2 of %3 with Content-Range \"%4\""_s
+                              .arg(m_span.first)
+                              .arg(m_span.end - 1)
+                              .arg(m_span.recordingSize)
+                              .arg(QString::fromLatin1(m_headers.value("content-range").left(80)));
+            return false;
+        }
+    } else if (m_status == 200) {
+        if (m_span.sendsRange()) {
+            m_rangeIgnored = true; // the body starts at byte 0, not where the partial ends
+            return false;
+        }
+    } else if (m_status >= 200 && m_status < 300) {
+        m_rejection = u"the media server answered HTTP %1 without the recording"_s.arg(m_status);
+        return false;
+    } else {
+        return true; // an error or a redirect: its body is not the recording
+    }
+    if (!contentLength.isEmpty() && contentLength.toLongLong() != spanLength) {
+        m_rejection = u"the media server announced %1 bytes where %2 were expected"_s.arg(
+            QString::fromLatin1(contentLength.left(20)))
+                          .arg(spanLength);
+        return false;
+    }
+    m_bodyAccepted = true;
+    return true;
+}
+
+size_t MediaTransfer::onBody(char *data, size_t size, size_t count, void *self)
+{
+    return static_cast<MediaTransfer *>(self)->takeBody(data, size * count);
+}
+
+size_t MediaTransfer::takeBody(const char *data, size_t size)
+{
+    if (!m_bodyAccepted) {
+        const qsizetype keep = std::min<qsizetype>(static_cast<qsizetype>(size), kMaxErrorBody - m_errorBody.size());
+        if (keep > 0)
+            m_errorBody.append(data, keep);
+        return size;
+    }
+    if (m_sink->hasFailed()) {
+        m_sinkFailed = true;
+        return 0;
+    }
+    if (m_sink->queuedBytes() >= m_pauseAbove || (m_budget && !m_budget->mayTake())) {
+        // Nothing taken: libcurl keeps these bytes (at most one receive buffer) and delivers
+        // them again once unpaused.
+        m_paused = true;
+        return CURL_WRITEFUNC_PAUSE;
+    }
+    qint64 length = static_cast<qint64>(size);
+    if (m_position + length > m_span.end) {
+        m_oversized = true;
+        return 0;
+    }
+    // A boundary the stream already passed moves to the next chunk: at most that one
+    // chunk is then fetched by both transfers.
+    qint64 stopAt = m_stopAt.load();
+    if (stopAt < m_position)
+        stopAt = std::min(m_span.end, (m_position + m_span.chunkSize - 1) / m_span.chunkSize * m_span.chunkSize);
+    const bool stopsHere = stopAt < m_span.end && m_position + length >= stopAt;
+    if (stopsHere)
+        length = stopAt - m_position;
+
+    const char *cursor = data;
+    qint64 left = length;
+    while (left > 0) {
+        const qint64 room = m_span.chunkSize - m_chunk.size();
+        const qint64 take = std::min(room, left);
+        m_chunk.append(cursor, static_cast<qsizetype>(take));
+        cursor += take;
+        left -= take;
+        m_position += take;
+        if (m_chunk.size() == m_span.chunkSize || m_position == m_span.recordingSize)
+            flushChunk();
+    }
+    m_receivedUpTo = m_position;
+    if (m_budget)
+        m_budget->take(length);
+    if (stopsHere) {
+        m_stoppedEarly = true;
+        return 0;
+    }
+    return size;
+}
+
+void MediaTransfer::flushChunk()
+{
+    const qint64 index = (m_position - m_chunk.size()) / m_span.chunkSize;
+    QByteArray full = std::move(m_chunk);
+    m_chunk = QByteArray();
+    m_chunk.reserve(static_cast<qsizetype>(m_span.chunkSize));
+    m_sink->writeChunk(index, std::move(full));
+    m_deliveredEnd = m_position;
+}
+
+int MediaTransfer::onProgress(void *self, curl_off_t, curl_off_t, curl_off_t, curl_off_t)
+{
+    return static_cast<MediaTransfer *>(self)->isCancelled() ? 1 : 0;
+}
+
+void MediaTransfer::complete(CURLcode code)
+{
+    m_outcome = describe(code);
+    m_outcome.deliveredEnd = m_deliveredEnd;
+    m_chunk = QByteArray(); // an incomplete chunk is fetched again, never stored
+}
+
+MediaOutcome MediaTransfer::describe(CURLcode code) const
+{
+    using Kind = MediaOutcome::Kind;
+    const QString where = http::redactedUrl(m_span.url);
+    const QString detail = std::strlen(m_errorBuffer) > 0 ? QString::fromUtf8(m_errorBuffer)
+                                                          : QString::fromUtf8(curl_easy_strerror(code));
+    MediaOutcome outcome;
+    outcome.status = m_status;
+    if (code == CURLE_OK) {
+        if (m_bodyAccepted) {
+            if (m_position == m_span.end)
+                outcome.kind = Kind::Completed;
+            else
+                outcome = outcomeOf(Kind::Network, m_status,
+                           u"the body from %1 ended after %2 of %3 bytes"_s.arg(where).arg(m_position - m_span.first).arg(
+                               m_span.end - m_span.first));
+            return outcome;
+        }
+        if (m_status >= 300 && m_status < 400) {
+            char *location = nullptr;
+            curl_easy_getinfo(m_handle.get(), CURLINFO_REDIRECT_URL, &location);
+            if (location) {
+                outcome.kind = Kind::Redirect;
+                outcome.redirectTo = QUrl::fromEncoded(QByteArray(location), QUrl::StrictMode);
+                return outcome;
+            }
+        }
+        outcome.kind = Kind::HttpError;
+        outcome.message = u"the media server answered HTTP %1 for %2"_s.arg(m_status).arg(where);
+        outcome.retryAfter = parseRetryAfter(m_headers.value("retry-after"), QDateTime::currentDateTimeUtc());
+        return outcome;
+    }
+    if (m_stoppedEarly)
+        return outcomeOf(Kind::StoppedEarly, m_status, {});
+    if (m_rangeIgnored)
+        return outcomeOf(Kind::RangeIgnored, m_status,
+                u"the media server at %1 ignored the Range header (HTTP 200 instead of 206)"_s.arg(where));
+    if (!m_rejection.isEmpty())
+        return outcomeOf(Kind::Mismatch, m_status, m_rejection);
+    if (m_oversized)
+        return outcomeOf(Kind::Mismatch, m_status, u"the media server sent more bytes than were asked for"_s);
+    if (m_sinkFailed)
+        return outcomeOf(Kind::SinkFailed, m_status, u"the cache file could not be written"_s);
+    switch (code) {
+    case CURLE_ABORTED_BY_CALLBACK:
+        return outcomeOf(Kind::Cancelled, m_status, u"stopped"_s);
+    case CURLE_UNSUPPORTED_PROTOCOL:
+        return outcomeOf(Kind::Refused, 0, u"refusing %1: only http and https are allowed"_s.arg(where));
+    case CURLE_COULDNT_RESOLVE_HOST:
+    case CURLE_COULDNT_CONNECT:
+    case CURLE_OPERATION_TIMEDOUT:
+    case CURLE_PARTIAL_FILE:
+    case CURLE_RECV_ERROR:
+    case CURLE_SEND_ERROR:
+    case CURLE_GOT_NOTHING:
+    case CURLE_HTTP2:
+    case CURLE_HTTP2_STREAM:
+        return outcomeOf(Kind::Network, m_status, u"the transfer from %1 broke off or stalled (%2)"_s.arg(where, detail));
+    default:
+        return outcomeOf(Kind::Failed, m_status, u"the transfer from %1 failed (%2)"_s.arg(where, detail));
+    }
+}
+
+} // namespace earshot

@@ -1,0 +1,26 @@
+#pragma once
+
+#include <QtGlobal>
+
+#include <chrono>
+
+// How long the engine waits before it tries a recording again.
+namespace earshot::transferbackoff {
+
+constexpr int kMaxRedirects = 5;
+// Transient failures in a row, without progress, before the pass gives up on a recording.
+constexpr int kRetriesPerPass = 4;
+// Passes that failed before a recording is marked "failed" and put off for much longer.
+constexpr int kAttemptsBeforeFailed = 5;
+constexpr std::chrono::seconds kFirstBackoff{30};
+constexpr std::chrono::seconds kMaxBackoff{3600};
+constexpr std::chrono::seconds kRetryFailedAfter{12 * 3600};
+constexpr std::chrono::seconds kFirstPendingPoll{30};
+constexpr std::chrono::seconds kMaxPendingPoll{1800};
+
+qint64 nowMs();
+// first x 2^previous, capped, plus up to 25% jitter so that many agents do not come
+// back in lockstep; in milliseconds.
+qint64 delayMs(std::chrono::seconds first, std::chrono::seconds cap, int previous);
+
+} // namespace earshot::transferbackoff

@@ -1,0 +1,229 @@
+#include "transfer/transferledger.h"
+
+#include "durablefile.h"
+#include "store/writetransaction.h"
+
+#include <QDateTime>
+#include <QDir>
+#include <QFile>
+#include <QSqlError>
+#include <QSqlQuery>
+#include <QVariant>
+
+using namespace Qt::StringLiterals;
+
+namespace earshot {
+
+namespace {
+
+const QString kColumns = u"r.id, r.call_id, r.format, r.size_bytes, IFNULL(r.sha256, ''), r.attempts, r.status, "
+                         "r.cache_state, IFNULL(r.cache_file, '')"_s;
+
+TransferCandidate readCandidate(const QSqlQuery &query)
+{
+    TransferCandidate candidate;
+    candidate.recordingId = query.value(0).toString();
+    candidate.callId = query.value(1).toString();
+    candidate.format = query.value(2).toString();
+    candidate.sizeBytes = query.value(3).toLongLong();
+    candidate.sha256 = query.value(4).toString();
+    candidate.attempts = query.value(5).toInt();
+    candidate.status = recordingStatusFromString(query.value(6).toString()).value_or(RecordingStatus::Available);
+    candidate.cacheState = cacheStateFromString(query.value(7).toString()).value_or(CacheState::Absent);
+    candidate.cacheFile = query.value(8).toString();
+    return candidate;
+}
+
+QVariant nullableText(const QString &text)
+{
+    return text.isEmpty() ? QVariant(QMetaType::fromType<QString>()) : QVariant(text);
+}
+
+// SQLite reports SQLITE_FULL as "database or disk is full"; WriteTransaction passes on
+// only the text of a failed COMMIT.
+bool mentionsFullDisk(const QString &error)
+{
+    return error.contains("disk is full"_L1, Qt::CaseInsensitive);
+}
+
+} // namespace
+
+TransferLedger::TransferLedger(QSqlDatabase db, QString cacheDirectory)
+    : m_db(std::move(db))
+    , m_cacheDirectory(std::move(cacheDirectory))
+{
+}
+
+Status TransferLedger::run(QSqlQuery &query) const
+{
+    if (!query.exec())
+        return Status::failure(query.lastError().text());
+    return Status::ok();
+}
+
+Expected<QList<TransferCandidate>> TransferLedger::due(qint64 nowMs, int limit) const
+{
+    QSqlQuery query(m_db);
+    query.setForwardOnly(true);
+    query.prepare(u"SELECT "_s + kColumns + uR"( FROM recordings r JOIN calls c ON c.id = r.call_id
+        WHERE r.cache_state <> 'present'
+          AND ((r.status = 'available' AND (r.next_attempt_at IS NULL OR r.next_attempt_at <= ?))
+            OR (r.status IN ('pending', 'failed') AND r.next_attempt_at IS NOT NULL AND r.next_attempt_at <= ?))
+        ORDER BY c.started_at DESC, c.id DESC LIMIT ?)"_s);
+    query.addBindValue(nowMs);
+    query.addBindValue(nowMs);
+    query.addBindValue(limit);
+    if (!query.exec())
+        return Expected<QList<TransferCandidate>>::failure(query.lastError().text());
+    QList<TransferCandidate> result;
+    while (query.next())
+        result.append(readCandidate(query));
+    return result;
+}
+
+Expected<std::optional<TransferCandidate>> TransferLedger::candidate(const QString &recordingId) const
+{
+    QSqlQuery query(m_db);
+    query.prepare(u"SELECT "_s + kColumns + u" FROM recordings r WHERE r.id = ?"_s);
+    query.addBindValue(recordingId);
+    if (!query.exec())
+        return Expected<std::optional<TransferCandidate>>::failure(query.lastError().text());
+    if (!query.next())
+        return std::optional<TransferCandidate>();
+    return std::optional<TransferCandidate>(readCandidate(query));
+}
+
+QStringList TransferLedger::protectedCacheFiles() const
+{
+    QStringList files;
+    QSqlQuery query(u"SELECT cache_file, cache_state FROM recordings WHERE cache_file IS NOT NULL"_s, m_db);
+    while (query.next()) {
+        const QString name = query.value(0).toString();
+        files.append(name);
+        if (query.value(1).toString() == "partial"_L1 && name.endsWith(".part"_L1))
+            files.append(name.chopped(5));
+    }
+    return files;
+}
+
+void TransferLedger::recordPresent(const TransferCandidate &recording, const QString &fileName)
+{
+    m_needsFolderSync = true;
+    m_pending.push_back([this, recording, fileName](Flushed &flushed) {
+        QSqlQuery query(m_db);
+        // cached_at starts the local retention period of the copy.
+        query.prepare(uR"(UPDATE recordings SET cache_state = 'present', cache_file = ?, cached_bytes = ?,
+                              cached_at = ?, status = 'available', attempts = 0, next_attempt_at = NULL,
+                              last_error = NULL
+                          WHERE id = ? AND size_bytes = ? AND IFNULL(sha256, '') = ?)"_s);
+        query.addBindValue(fileName);
+        query.addBindValue(recording.sizeBytes);
+        query.addBindValue(QDateTime::currentMSecsSinceEpoch());
+        query.addBindValue(recording.recordingId);
+        query.addBindValue(recording.sizeBytes);
+        query.addBindValue(recording.sha256);
+        if (Status ran = run(query); !ran)
+            return ran;
+        if (query.numRowsAffected() != 1) {
+            flushed.supersededDownloads.append(recording.recordingId);
+            flushed.orphanedFiles.append(fileName);
+        }
+        return Status::ok();
+    });
+}
+
+void TransferLedger::recordPartial(const TransferCandidate &recording, const QString &partialName, qint64 cachedBytes)
+{
+    m_pending.push_back([this, recording, partialName, cachedBytes](Flushed &flushed) {
+        QSqlQuery query(m_db);
+        query.prepare(uR"(UPDATE recordings SET cache_state = 'partial', cache_file = ?, cached_bytes = ?
+                          WHERE id = ? AND size_bytes = ? AND IFNULL(sha256, '') = ? AND cache_state <> 'present')"_s);
+        query.addBindValue(partialName);
+        query.addBindValue(cachedBytes);
+        query.addBindValue(recording.recordingId);
+        query.addBindValue(recording.sizeBytes);
+        query.addBindValue(recording.sha256);
+        if (Status ran = run(query); !ran)
+            return ran;
+        if (query.numRowsAffected() != 1)
+            flushed.supersededPartials.append(recording.recordingId);
+        return Status::ok();
+    });
+}
+
+void TransferLedger::forgetPartial(const QString &recordingId, const QString &partialName)
+{
+    m_pending.push_back([this, recordingId, partialName](Flushed &) {
+        QSqlQuery query(m_db);
+        query.prepare(u"UPDATE recordings SET cache_state = 'absent', cache_file = NULL, cached_bytes = 0 "
+                      "WHERE id = ? AND cache_file = ? AND cache_state = 'partial'"_s);
+        query.addBindValue(recordingId);
+        query.addBindValue(partialName);
+        return run(query);
+    });
+}
+
+void TransferLedger::recordAttemptFailure(const QString &recordingId, const QString &error, qint64 nextAttemptAtMs,
+                                          bool giveUp)
+{
+    m_pending.push_back([this, recordingId, error, nextAttemptAtMs, giveUp](Flushed &) {
+        QSqlQuery query(m_db);
+        query.prepare(u"UPDATE recordings SET attempts = attempts + 1, last_error = ?, next_attempt_at = ?, "
+                      "status = CASE WHEN ? THEN 'failed' ELSE status END WHERE id = ?"_s);
+        query.addBindValue(error);
+        query.addBindValue(nextAttemptAtMs);
+        query.addBindValue(giveUp ? 1 : 0);
+        query.addBindValue(recordingId);
+        return run(query);
+    });
+}
+
+void TransferLedger::recordServerStatus(const QString &recordingId, RecordingStatus status, const QString &reason,
+                                        std::optional<qint64> nextAttemptAtMs)
+{
+    m_pending.push_back([this, recordingId, status, reason, nextAttemptAtMs](Flushed &) {
+        QSqlQuery query(m_db);
+        // Polls of a still-pending recording count up, so that they space out.
+        query.prepare(u"UPDATE recordings SET attempts = CASE WHEN status = ? THEN attempts + 1 ELSE 0 END, "
+                      "status = ?, last_error = ?, next_attempt_at = ? WHERE id = ?"_s);
+        query.addBindValue(toString(status));
+        query.addBindValue(toString(status));
+        query.addBindValue(nullableText(reason));
+        query.addBindValue(nextAttemptAtMs ? QVariant(*nextAttemptAtMs) : QVariant(QMetaType::fromType<qint64>()));
+        query.addBindValue(recordingId);
+        return run(query);
+    });
+}
+
+TransferLedger::Flushed TransferLedger::flush()
+{
+    Flushed flushed;
+    if (m_pending.empty())
+        return flushed;
+    // The renames of finished files must be durable before a row may say "present".
+    if (m_needsFolderSync) {
+        if (Status synced = syncDirectory(m_cacheDirectory); !synced) {
+            flushed.status = synced;
+            return flushed;
+        }
+    }
+    WriteTransaction transaction(m_db);
+    Status status = transaction.isOpen() ? Status::ok() : Status::failure(transaction.beginError());
+    for (auto it = m_pending.begin(); status && it != m_pending.end(); ++it)
+        status = (*it)(flushed);
+    if (status)
+        status = transaction.commit();
+    if (!status) {
+        flushed = Flushed();
+        flushed.status = Status::failure(u"cannot record downloads in the local store: "_s + status.error());
+        flushed.diskFull = mentionsFullDisk(status.error());
+        return flushed;
+    }
+    m_pending.clear();
+    m_needsFolderSync = false;
+    for (const QString &name : std::as_const(flushed.orphanedFiles))
+        QFile::remove(QDir(m_cacheDirectory).filePath(name));
+    return flushed;
+}
+
+} // namespace earshot
