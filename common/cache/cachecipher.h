@@ -27,10 +27,11 @@ public:
     Expected<QByteArray> open(qint64 index, QByteArrayView sealed) const;
 
 private:
-    QByteArray nonce(qint64 index) const;
+    static QByteArray chunkNonce(qint64 index);
     QByteArray associatedData(qint64 index) const;
 
     QByteArray m_key;
+    QByteArray m_fileKey; // HChaCha20(key, file id): XChaCha20's per-file subkey
     cacheformat::Header m_header;
     QByteArray m_encodedHeader;
 };

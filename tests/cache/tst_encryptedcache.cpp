@@ -9,8 +9,11 @@
 #include "store/syncstate.h"
 
 #include <QRandomGenerator>
+#include <QtEndian>
 #include <QTemporaryDir>
 #include <QTest>
+
+#include <sodium.h>
 
 using namespace Qt::StringLiterals;
 using namespace earshot;
@@ -206,6 +209,50 @@ private Q_SLOTS:
         QVERIFY(foreign);
         QCOMPARE((*foreign)->readAll().size(), 0);
         QVERIFY((*foreign)->errorString().contains(u"another key"_s));
+    }
+
+    // The format is XChaCha20-Poly1305 (IETF) with nonce = file id || chunk index and the
+    // header || chunk index as associated data: libsodium's reference implementation must
+    // open what CacheCipher seals, and CacheCipher what libsodium seals.
+    void chunksAreStandardXChaCha20Poly1305()
+    {
+        QVERIFY(CacheCipher::initializeLibrary());
+        const QByteArray plaintext = randomBytes(kChunk, 7);
+        const cacheformat::Header header = cacheformat::Header::createNew(quint64(3 * kChunk));
+        const CacheCipher cipher(m_key, header);
+        const auto key = reinterpret_cast<const unsigned char *>(m_key.constData());
+        for (const qint64 index : {qint64(0), qint64(2)}) {
+            QByteArray nonce = header.fileId;
+            nonce.resize(crypto_aead_xchacha20poly1305_ietf_NPUBBYTES);
+            qToLittleEndian<quint64>(quint64(index), nonce.data() + cacheformat::kFileIdSize);
+            QByteArray ad = header.encode();
+            ad.resize(cacheformat::kHeaderSize + 8);
+            qToLittleEndian<quint64>(quint64(index), ad.data() + cacheformat::kHeaderSize);
+            const auto adBytes = reinterpret_cast<const unsigned char *>(ad.constData());
+            const auto nonceBytes = reinterpret_cast<const unsigned char *>(nonce.constData());
+
+            const QByteArray sealed = cipher.seal(index, plaintext);
+            QByteArray opened(plaintext.size(), Qt::Uninitialized);
+            unsigned long long openedLength = 0;
+            QCOMPARE(crypto_aead_xchacha20poly1305_ietf_decrypt(
+                         reinterpret_cast<unsigned char *>(opened.data()), &openedLength, nullptr,
+                         reinterpret_cast<const unsigned char *>(sealed.constData()), quint64(sealed.size()), adBytes,
+                         quint64(ad.size()), nonceBytes, key),
+                     0);
+            QCOMPARE(opened, plaintext);
+
+            QByteArray bySodium(plaintext.size() + cacheformat::kTagSize, Qt::Uninitialized);
+            unsigned long long sealedLength = 0;
+            crypto_aead_xchacha20poly1305_ietf_encrypt(
+                reinterpret_cast<unsigned char *>(bySodium.data()), &sealedLength,
+                reinterpret_cast<const unsigned char *>(plaintext.constData()), quint64(plaintext.size()), adBytes,
+                quint64(ad.size()), nullptr, nonceBytes, key);
+            QCOMPARE(bySodium, sealed);
+            const auto reopened = cipher.open(index, bySodium);
+            QVERIFY2(reopened, qPrintable(reopened.error()));
+            QCOMPARE(*reopened, plaintext);
+            QVERIFY(!cipher.open(index + 1, bySodium)); // moved to another slot
+        }
     }
 
     void theCacheHoldsNoPlaintext()
