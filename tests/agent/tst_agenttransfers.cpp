@@ -68,6 +68,52 @@ bool corruptManifestHash(const QString &dir, const QString &file)
         && manifest.write(lines.join('\n')) > 0;
 }
 
+// A reference server with one call per media file (pseudo-random bytes of the given
+// sizes), and an agent signed in to it in a fresh data folder.
+struct OneCallPerFile
+{
+    QTemporaryDir media;
+    QTemporaryDir dataDir;
+    ServerView server;
+    std::unique_ptr<AgentProcess> agent;
+    QString problem;
+
+    bool start(const QStringList &files, const QList<qint64> &sizes, const QStringList &serverOptions = {})
+    {
+        if (earshot::testsupport::writeMediaFiles(media.path(), files, sizes, &problem).isEmpty())
+            return false;
+        return startServing(serverOptions);
+    }
+    // After the media folder was prepared by hand.
+    bool startServing(const QStringList &serverOptions = {})
+    {
+        if (!server.start(QStringList{u"--calls"_s, QString::number(QDir(media.path()).entryList({u"*.mp3"_s}).size()),
+                                      u"--one-recording-per-file"_s, u"--recordings-dir"_s, media.path()}
+                          + serverOptions)) {
+            problem = server.error();
+            return false;
+        }
+        agent = signedInAgent(server, dataDir.path());
+        if (!agent)
+            problem = u"cannot sign in"_s;
+        return agent != nullptr;
+    }
+    QString cache() const { return cacheDir(dataDir.path()); }
+    StoreInspector store() const { return StoreInspector(databasePath(dataDir.path())); }
+    // Runs the agent once more, to the end, and checks every present file.
+    bool syncAgainVerified(QString *why)
+    {
+        const AgentRun run = agent->syncOnce(server.url());
+        if (run.exitCode != 0) {
+            *why = QString::fromUtf8(run.describe());
+            return false;
+        }
+        const CacheCheck check = checkCache(store(), cache());
+        *why = check.problems.join(u'\n');
+        return check.problems.isEmpty();
+    }
+};
+
 } // namespace
 
 class TstAgentTransfers : public QObject
@@ -96,30 +142,22 @@ void TstAgentTransfers::initTestCase()
 
 void TstAgentTransfers::killDuringLargeRecordingResumesWithRange()
 {
-    QTemporaryDir media;
-    QString error;
     const qint64 size = 200 * kMiB;
-    const auto files = earshot::testsupport::writeMediaFiles(media.path(), {u"large.mp3"_s}, {size}, &error);
-    QVERIFY2(!files.isEmpty(), qPrintable(error));
-    ServerView server;
-    QVERIFY2(server.start({u"--calls"_s, u"1"_s, u"--one-recording-per-file"_s, u"--recordings-dir"_s, media.path()}),
-             qPrintable(server.error()));
-    QTemporaryDir dataDir;
-    auto agent = signedInAgent(server, dataDir.path());
-    QVERIFY(agent);
+    OneCallPerFile setup;
+    QVERIFY2(setup.start({u"large.mp3"_s}, {size}), qPrintable(setup.problem));
 
     // Slowed down so that the kill lands in the middle, whatever the machine.
     QProcess process;
-    agent->start(process, {u"--server"_s, server.url(), u"--data-dir"_s, dataDir.path(), u"--once"_s,
+    setup.agent->start(process, {u"--server"_s, setup.server.url(), u"--data-dir"_s, setup.dataDir.path(), u"--once"_s,
                            u"--bandwidth-limit"_s, u"50M"_s});
     QVERIFY(process.waitForStarted());
     QString partial;
     QElapsedTimer waited;
     waited.start();
     while (waited.elapsed() < 60'000 && process.state() == QProcess::Running) {
-        StoreInspector store(databasePath(dataDir.path()));
+        StoreInspector store = setup.store();
         partial = partialFileOf(store);
-        if (!partial.isEmpty() && QFileInfo(QDir(cacheDir(dataDir.path())).filePath(partial)).size() >= size / 2)
+        if (!partial.isEmpty() && QFileInfo(QDir(setup.cache()).filePath(partial)).size() >= size / 2)
             break;
         QTest::qWait(50);
     }
@@ -127,17 +165,17 @@ void TstAgentTransfers::killDuringLargeRecordingResumesWithRange()
     QVERIFY2(!partial.isEmpty(), "the partial download was never recorded in the store");
     process.kill(); // SIGKILL: no clean-up of any kind
     process.waitForFinished();
-    const qint64 servedBeforeKill = mediaBytesServed(server.stats());
+    const qint64 servedBeforeKill = mediaBytesServed(setup.server.stats());
 
-    StoreInspector store(databasePath(dataDir.path()));
+    StoreInspector store = setup.store();
     QCOMPARE(store.integrityCheck(), u"ok"_s);
-    const qint64 onDisk = contiguousBytesOf(QDir(cacheDir(dataDir.path())).filePath(partial), cacheKeyOf(store), size);
+    const qint64 onDisk = contiguousBytesOf(QDir(setup.cache()).filePath(partial), cacheKeyOf(store), size);
     QVERIFY2(onDisk >= size / 2 - kChunk, qPrintable(u"%1 bytes on disk"_s.arg(onDisk)));
 
-    QVERIFY(server.resetStats());
-    const AgentRun resumed = agent->syncOnce(server.url());
-    QVERIFY2(resumed.exitCode == 0, resumed.describe().constData());
-    const QJsonObject stats = server.stats();
+    QVERIFY(setup.server.resetStats());
+    QString why;
+    QVERIFY2(setup.syncAgainVerified(&why), qPrintable(why));
+    const QJsonObject stats = setup.server.stats();
     // One request, starting exactly where the partial ends: nothing before it came twice.
     QCOMPARE(requestCount(stats, "GET /media/{id}"), 1);
     QCOMPARE(mediaBytesServed(stats), size - onDisk);
@@ -149,29 +187,20 @@ void TstAgentTransfers::killDuringLargeRecordingResumesWithRange()
             << refetched << "bytes re-fetched (" << double(refetched) * 100.0 / double(size) << "%)";
     QVERIFY2(refetched < 8 * kMiB, qPrintable(u"re-fetched %1 bytes"_s.arg(refetched)));
 
-    const CacheCheck cache = checkCache(StoreInspector(databasePath(dataDir.path())), cacheDir(dataDir.path()));
-    QVERIFY2(cache.problems.isEmpty(), qPrintable(cache.problems.join(u'\n')));
-    QCOMPARE(cache.present, 1);
+    QCOMPARE(checkCache(setup.store(), setup.cache()).present, 1);
 }
 
 void TstAgentTransfers::killEarlyAtFullSpeedStillResumes()
 {
-    QTemporaryDir media;
-    QString error;
     const qint64 size = 128 * kMiB;
-    QVERIFY(!earshot::testsupport::writeMediaFiles(media.path(), {u"large.mp3"_s}, {size}, &error).isEmpty());
-    ServerView server;
-    QVERIFY2(server.start({u"--calls"_s, u"1"_s, u"--one-recording-per-file"_s, u"--recordings-dir"_s, media.path()}),
-             qPrintable(server.error()));
-    QTemporaryDir dataDir;
-    auto agent = signedInAgent(server, dataDir.path());
-    QVERIFY(agent);
+    OneCallPerFile setup;
+    QVERIFY2(setup.start({u"large.mp3"_s}, {size}), qPrintable(setup.problem));
 
     // No limit: the kill lands a moment after the first bytes, before any progress report.
     QProcess process;
-    agent->start(process, {u"--server"_s, server.url(), u"--data-dir"_s, dataDir.path(), u"--once"_s});
+    setup.agent->start(process, {u"--server"_s, setup.server.url(), u"--data-dir"_s, setup.dataDir.path(), u"--once"_s});
     QVERIFY(process.waitForStarted());
-    const QDir cache(cacheDir(dataDir.path()));
+    const QDir cache(setup.cache());
     bool killed = false;
     QElapsedTimer waited;
     waited.start();
@@ -188,33 +217,24 @@ void TstAgentTransfers::killEarlyAtFullSpeedStillResumes()
     QFileInfoList partials = cache.entryInfoList({u"*.part"_s}, QDir::Files);
     QCOMPARE(partials.size(), 1);
     const qint64 onDisk = contiguousBytesOf(partials.constFirst().filePath(),
-                                            cacheKeyOf(StoreInspector(databasePath(dataDir.path()))), size);
+                                            cacheKeyOf(setup.store()), size);
     QVERIFY(onDisk >= 8 * kMiB);
 
-    QVERIFY(server.resetStats());
-    const AgentRun resumed = agent->syncOnce(server.url());
-    QVERIFY2(resumed.exitCode == 0, resumed.describe().constData());
-    QCOMPARE(requestCount(server.stats(), "GET /media/{id}"), 1);
-    QCOMPARE(mediaBytesServed(server.stats()), size - onDisk);
-    const CacheCheck check = checkCache(StoreInspector(databasePath(dataDir.path())), cacheDir(dataDir.path()));
-    QVERIFY2(check.problems.isEmpty(), qPrintable(check.problems.join(u'\n')));
+    QVERIFY(setup.server.resetStats());
+    QString why;
+    QVERIFY2(setup.syncAgainVerified(&why), qPrintable(why));
+    QCOMPARE(requestCount(setup.server.stats(), "GET /media/{id}"), 1);
+    QCOMPARE(mediaBytesServed(setup.server.stats()), size - onDisk);
 }
 
 void TstAgentTransfers::stopDuringDownloadKeepsThePartialForTheNextRun()
 {
-    QTemporaryDir media;
-    QString error;
     const qint64 size = 40 * kMiB;
-    QVERIFY(!earshot::testsupport::writeMediaFiles(media.path(), {u"call.mp3"_s}, {size}, &error).isEmpty());
-    ServerView server;
-    QVERIFY2(server.start({u"--calls"_s, u"1"_s, u"--one-recording-per-file"_s, u"--recordings-dir"_s, media.path()}),
-             qPrintable(server.error()));
-    QTemporaryDir dataDir;
-    auto agent = signedInAgent(server, dataDir.path());
-    QVERIFY(agent);
+    OneCallPerFile setup;
+    QVERIFY2(setup.start({u"call.mp3"_s}, {size}), qPrintable(setup.problem));
 
     QProcess process;
-    agent->start(process, {u"--server"_s, server.url(), u"--data-dir"_s, dataDir.path(), u"--once"_s,
+    setup.agent->start(process, {u"--server"_s, setup.server.url(), u"--data-dir"_s, setup.dataDir.path(), u"--once"_s,
                            u"--bandwidth-limit"_s, u"8M"_s});
     QVERIFY(process.waitForStarted());
     QTest::qWait(1500);
@@ -226,47 +246,37 @@ void TstAgentTransfers::stopDuringDownloadKeepsThePartialForTheNextRun()
 
     qint64 cachedBytes = 0;
     {
-        StoreInspector store(databasePath(dataDir.path()));
+        StoreInspector store = setup.store();
         QCOMPARE(store.integrityCheck(), u"ok"_s);
         const QString partial = partialFileOf(store);
         QVERIFY2(!partial.isEmpty(), "the stopped download was not kept for the next run");
         QSqlQuery query(u"SELECT cached_bytes FROM recordings"_s, store.connection());
         QVERIFY(query.next());
         cachedBytes = query.value(0).toLongLong();
-        QCOMPARE(contiguousBytesOf(QDir(cacheDir(dataDir.path())).filePath(partial), cacheKeyOf(store), size), cachedBytes);
+        QCOMPARE(contiguousBytesOf(QDir(setup.cache()).filePath(partial), cacheKeyOf(store), size), cachedBytes);
         QVERIFY(cachedBytes > 0 && cachedBytes < size);
     }
-    QVERIFY(server.resetStats());
-    const AgentRun resumed = agent->syncOnce(server.url());
-    QVERIFY2(resumed.exitCode == 0, resumed.describe().constData());
-    QCOMPARE(requestCount(server.stats(), "GET /media/{id}"), 1);
-    QCOMPARE(mediaBytesServed(server.stats()), size - cachedBytes);
-    const CacheCheck cache = checkCache(StoreInspector(databasePath(dataDir.path())), cacheDir(dataDir.path()));
-    QVERIFY2(cache.problems.isEmpty(), qPrintable(cache.problems.join(u'\n')));
+    QVERIFY(setup.server.resetStats());
+    QString why;
+    QVERIFY2(setup.syncAgainVerified(&why), qPrintable(why));
+    QCOMPARE(requestCount(setup.server.stats(), "GET /media/{id}"), 1);
+    QCOMPARE(mediaBytesServed(setup.server.stats()), size - cachedBytes);
 }
 
 void TstAgentTransfers::expiringLinkIsRefreshedAndResumesAtSameOffset()
 {
-    QTemporaryDir media;
-    QString error;
     const qint64 size = 12 * kMiB;
     const qint64 cutAfter = 3'000'000; // not a chunk boundary: each cut loses a partial chunk
-    QVERIFY(!earshot::testsupport::writeMediaFiles(media.path(), {u"call.mp3"_s}, {size}, &error).isEmpty());
     // Links live 2 s; every response is cut after 3 MB, which takes 1.5 s at the agent's
     // limit: each resume needs a fresh link, and happens at the last whole chunk.
-    ServerView server;
-    QVERIFY2(server.start({u"--calls"_s, u"1"_s, u"--one-recording-per-file"_s, u"--recordings-dir"_s, media.path(),
-                           u"--url-lifetime"_s, u"2"_s, u"--drop-body-after"_s, QString::number(cutAfter)}),
-             qPrintable(server.error()));
-    QTemporaryDir dataDir;
-    auto agent = signedInAgent(server, dataDir.path());
-    QVERIFY(agent);
-    QVERIFY(server.resetStats());
+    OneCallPerFile setup;
+    QVERIFY2(setup.start({u"call.mp3"_s}, {size}, {u"--url-lifetime"_s, u"2"_s, u"--drop-body-after"_s, QString::number(cutAfter)}), qPrintable(setup.problem));
+    QVERIFY(setup.server.resetStats());
 
-    agent->environment().insert(u"QT_LOGGING_RULES"_s, u"earshot.*.debug=true"_s);
-    const AgentRun sync = agent->syncOnce(server.url(), {u"--bandwidth-limit"_s, u"2M"_s});
+    setup.agent->environment().insert(u"QT_LOGGING_RULES"_s, u"earshot.*.debug=true"_s);
+    const AgentRun sync = setup.agent->syncOnce(setup.server.url(), {u"--bandwidth-limit"_s, u"2M"_s});
     QVERIFY2(sync.exitCode == 0, sync.describe().constData());
-    const QJsonObject stats = server.stats();
+    const QJsonObject stats = setup.server.stats();
     qInfo().noquote() << QJsonDocument(stats).toJson(QJsonDocument::Compact);
 
     // Where each request must start if every resume continues at the last whole chunk.
@@ -289,7 +299,7 @@ void TstAgentTransfers::expiringLinkIsRefreshedAndResumesAtSameOffset()
     QVERIFY2(!sync.standardError.contains("sig=") && !sync.standardError.contains("nonce="),
              "a signed URL's query reached the log");
 
-    const CacheCheck cache = checkCache(StoreInspector(databasePath(dataDir.path())), cacheDir(dataDir.path()));
+    const CacheCheck cache = checkCache(setup.store(), setup.cache());
     QVERIFY2(cache.problems.isEmpty(), qPrintable(cache.problems.join(u'\n')));
     QCOMPARE(cache.present, 1);
 }
@@ -325,21 +335,17 @@ void TstAgentTransfers::bodyCutShortNeverBecomesPresent()
 
 void TstAgentTransfers::wrongSha256NeverBecomesPresent()
 {
-    QTemporaryDir media;
+    OneCallPerFile setup;
     QString error;
-    QVERIFY(!earshot::testsupport::writeMediaFiles(media.path(), {u"good.mp3"_s, u"bad.mp3"_s}, {300'000, 300'000}, &error)
+    QVERIFY(!earshot::testsupport::writeMediaFiles(setup.media.path(), {u"good.mp3"_s, u"bad.mp3"_s},
+                                                   {300'000, 300'000}, &error)
                  .isEmpty());
-    QVERIFY(corruptManifestHash(media.path(), u"bad.mp3"_s));
-    ServerView server;
-    QVERIFY2(server.start({u"--calls"_s, u"2"_s, u"--one-recording-per-file"_s, u"--recordings-dir"_s, media.path()}),
-             qPrintable(server.error()));
-    QTemporaryDir dataDir;
-    auto agent = signedInAgent(server, dataDir.path());
-    QVERIFY(agent);
+    QVERIFY(corruptManifestHash(setup.media.path(), u"bad.mp3"_s));
+    QVERIFY2(setup.startServing(), qPrintable(setup.problem));
 
-    const AgentRun sync = agent->syncOnce(server.url());
+    const AgentRun sync = setup.agent->syncOnce(setup.server.url());
     QVERIFY2(sync.exitCode == kExitServer, sync.describe().constData());
-    StoreInspector store(databasePath(dataDir.path()));
+    StoreInspector store = setup.store();
     QCOMPARE(store.integrityCheck(), u"ok"_s);
     int present = 0;
     const auto recordings = store.recordings();
@@ -355,31 +361,23 @@ void TstAgentTransfers::wrongSha256NeverBecomesPresent()
     }
     QCOMPARE(present, 1);
     // The bad download left no file behind.
-    QCOMPARE(filesUnder(cacheDir(dataDir.path())).size(), 1);
+    QCOMPARE(filesUnder(setup.cache()).size(), 1);
 }
 
 void TstAgentTransfers::failingRecordingIsPutOffNotRetriedInALoop()
 {
-    QTemporaryDir media;
-    QString error;
-    QVERIFY(!earshot::testsupport::writeMediaFiles(media.path(), {u"one.mp3"_s}, {100'000}, &error).isEmpty());
-    ServerView server;
-    QVERIFY2(server.start({u"--calls"_s, u"1"_s, u"--one-recording-per-file"_s, u"--recordings-dir"_s, media.path(),
-                           u"--drop-body-after"_s, u"0"_s}),
-             qPrintable(server.error()));
-    QTemporaryDir dataDir;
-    auto agent = signedInAgent(server, dataDir.path());
-    QVERIFY(agent);
+    OneCallPerFile setup;
+    QVERIFY2(setup.start({u"one.mp3"_s}, {100'000}, {u"--drop-body-after"_s, u"0"_s}), qPrintable(setup.problem));
 
     qint64 requestsPerPass = -1;
     for (int pass = 1; pass <= 5; ++pass) {
-        QVERIFY(server.resetStats());
-        const AgentRun sync = agent->syncOnce(server.url());
+        QVERIFY(setup.server.resetStats());
+        const AgentRun sync = setup.agent->syncOnce(setup.server.url());
         QVERIFY2(sync.exitCode == kExitServer, sync.describe().constData());
-        const qint64 requests = requestCount(server.stats(), "GET /media/{id}");
+        const qint64 requests = requestCount(setup.server.stats(), "GET /media/{id}");
         QVERIFY2(requests >= 2 && requests <= 6, qPrintable(u"%1 media requests in pass %2"_s.arg(requests).arg(pass)));
         requestsPerPass = requests;
-        StoreInspector store(databasePath(dataDir.path()));
+        StoreInspector store = setup.store();
         const StoredRecording recording = store.recordings().constFirst();
         QCOMPARE(recording.attempts, pass);
         QVERIFY(recording.nextAttemptAt > QDateTime::currentMSecsSinceEpoch());
@@ -390,16 +388,16 @@ void TstAgentTransfers::failingRecordingIsPutOffNotRetriedInALoop()
     qInfo() << requestsPerPass << "media requests per pass";
     // Marked failed: the store keeps why, and the next try is hours away.
     {
-        StoreInspector store(databasePath(dataDir.path()));
+        StoreInspector store = setup.store();
         QSqlQuery(u"UPDATE recordings SET next_attempt_at = %1"_s.arg(QDateTime::currentMSecsSinceEpoch() + 6 * 3600'000LL),
                   store.connection())
             .exec();
         QVERIFY(!store.recordings().constFirst().lastError.isEmpty());
     }
-    QVERIFY(server.resetStats());
-    const AgentRun later = agent->syncOnce(server.url());
+    QVERIFY(setup.server.resetStats());
+    const AgentRun later = setup.agent->syncOnce(setup.server.url());
     QVERIFY2(later.exitCode == 0, later.describe().constData());
-    QCOMPARE(requestCount(server.stats(), "GET /media/{id}"), 0);
+    QCOMPARE(requestCount(setup.server.stats(), "GET /media/{id}"), 0);
 }
 
 void TstAgentTransfers::cacheHoldsNoPlaintext()
