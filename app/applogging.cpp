@@ -2,3 +2,4 @@
 
 Q_LOGGING_CATEGORY(lcApp, "earshot.app", QtInfoMsg)
 Q_LOGGING_CATEGORY(lcPlayer, "earshot.player", QtInfoMsg)
+Q_LOGGING_CATEGORY(lcAgent, "earshot.agent", QtInfoMsg)

@@ -1,8 +1,11 @@
 // earshot: review and play call recordings from the local store that earshot-sync keeps.
 
+#include "agent/agentconnection.h"
 #include "applogging.h"
 #include "datadirectory.h"
+#include "playback/cachekeyloader.h"
 #include "playback/qtmultimediaplaybackengine.h"
+#include "playback/recordingopener.h"
 #include "session/storesession.h"
 #include "widgets/mainwindow.h"
 #include "widgets/screenshotrunner.h"
@@ -100,7 +103,12 @@ int main(int argc, char *argv[])
 
     QApplication::setWindowIcon(QIcon(u":/icons/earshot.svg"_s));
     earshot::QtMultimediaPlaybackEngine engine;
-    earshot::MainWindow window(**session, engine);
+    earshot::CacheKeyLoader cacheKey((*session)->connection());
+    cacheKey.load(); // now, so that the keychain's answer is there by the first click
+    earshot::AgentConnection agent(dataDir, earshot::AgentLauncher(dataDir));
+    earshot::RecordingOpener opener((*session)->cacheDirectory(), earshot::CallQuery((*session)->connection()),
+                                    cacheKey, agent);
+    earshot::MainWindow window(**session, engine, opener, agent);
     std::unique_ptr<earshot::ScreenshotRunner> screenshot;
     if (screenshotMode) {
         window.setRemembersLayout(false);
@@ -115,6 +123,7 @@ int main(int argc, char *argv[])
                          });
     }
     window.show();
+    agent.start();
     if (screenshot)
         screenshot->start();
     return QCoreApplication::exec();

@@ -97,6 +97,8 @@ QString recordingStateText(const CallRow &call)
         return u"—"_s;
     if (call.cacheState == CacheState::Present)
         return CallPresentation::tr("Cached");
+    if (call.cacheState == CacheState::Partial && call.recordingStatus == RecordingStatus::Available)
+        return CallPresentation::tr("Partly cached");
     switch (call.recordingStatus.value_or(RecordingStatus::Unavailable)) {
     case RecordingStatus::Available: return CallPresentation::tr("Available");
     case RecordingStatus::Pending: return CallPresentation::tr("Pending");
@@ -130,9 +132,9 @@ QString whyNotPlayable(const CallRow &call)
     switch (call.recordingStatus.value_or(RecordingStatus::Unavailable)) {
     case RecordingStatus::Available:
         if (call.cacheState == CacheState::Partial)
-            return Text::tr("The recording is being downloaded; it can be played once the download completes.");
-        return Text::tr("The recording is on the server but not downloaded yet; earshot-sync fetches it when it "
-                        "runs and is online.");
+            return Text::tr("Part of the recording is downloaded; it plays while earshot-sync fetches the rest.");
+        return Text::tr("The recording is on the server but not downloaded yet; it plays while earshot-sync "
+                        "fetches it, when earshot-sync runs and is online.");
     case RecordingStatus::Pending:
         return Text::tr("The server is still processing this recording; it can be played once the server has it "
                         "ready.");

@@ -28,13 +28,15 @@ QString outcomeText(const QString &outcome);
 
 QString directionText(Direction direction);
 
-// "Cached", "Available", "Pending", "Failed", "Unavailable", or "—" for no recording.
+// "Cached", "Partly cached", "Available", "Pending", "Failed", "Unavailable", or "—"
+// for no recording.
 QString recordingStateText(const CallRow &call);
 // A sentence about the recording for tool tips.
 QString recordingStateDetail(const CallRow &call);
 
 // Empty when the call's recording is in the local cache and can be played; otherwise
-// the reason, phrased for the person who clicked the call.
+// the reason, phrased for the person who clicked the call (an available recording can
+// still be streamed through the agent: RecordingOpener).
 QString whyNotPlayable(const CallRow &call);
 
 // One line naming the call: lead, phone, agent, time, list.

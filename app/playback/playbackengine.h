@@ -40,6 +40,8 @@ public:
     virtual State state() const = 0;
     // The last error since setSource(), or empty.
     virtual QString errorString() const = 0;
+    // True while playback waits for bytes that are still downloading.
+    virtual bool isWaitingForData() const { return false; }
 
     // Convenience for play/pause buttons and the space bar.
     void togglePlayPause();
@@ -51,6 +53,7 @@ Q_SIGNALS:
     void sourceChanged();
     // The source cannot be played; the message says why and what may help.
     void errorOccurred(const QString &message);
+    void waitingForDataChanged(bool waiting);
 };
 
 } // namespace earshot

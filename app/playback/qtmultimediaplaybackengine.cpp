@@ -1,6 +1,7 @@
 #include "playback/qtmultimediaplaybackengine.h"
 
 #include "applogging.h"
+#include "playback/playbacksource.h"
 #include "playback/wavpadding.h"
 
 #include <QElapsedTimer>
@@ -39,10 +40,18 @@ void QtMultimediaPlaybackEngine::setSource(std::unique_ptr<QIODevice> device, co
     m_error.clear();
     m_seekTarget = -1;
     m_resumeAt = -1;
+    m_lastPosition = 0;
+    m_wantsToPlay = false;
+    setStalled(false);
     setState(State::Stopped);
+    m_source = qobject_cast<PlaybackSource *>(m_device.get());
     Q_EMIT sourceChanged();
     if (!m_device)
         return;
+    if (m_source) {
+        connect(m_source, &PlaybackSource::failed, this, &QtMultimediaPlaybackEngine::reportError);
+        connect(m_source, &PlaybackSource::dataArrived, this, &QtMultimediaPlaybackEngine::onSourceDataArrived);
+    }
     if (!m_device->isOpen() || m_device->isSequential()) {
         reportError(tr("The recording cannot be played: its source is not an open, seekable file."));
         return;
@@ -61,8 +70,10 @@ void QtMultimediaPlaybackEngine::createPlayer()
     m_player = std::make_unique<QMediaPlayer>();
     m_player->setAudioOutput(m_audioOutput.get());
     connect(m_player.get(), &QMediaPlayer::positionChanged, this, [this](qint64 position) {
-        if (m_resumeAt < 0)
-            Q_EMIT positionChanged(position);
+        if (m_resumeAt >= 0 || m_player->mediaStatus() == QMediaPlayer::EndOfMedia)
+            return;
+        m_lastPosition = position;
+        Q_EMIT positionChanged(position);
     });
     connect(m_player.get(), &QMediaPlayer::durationChanged, this, &PlaybackEngine::durationChanged);
     connect(m_player.get(), &QMediaPlayer::playbackStateChanged, this,
@@ -81,6 +92,9 @@ void QtMultimediaPlaybackEngine::clearSource()
     releasePlayer();
     m_seekTarget = -1;
     m_resumeAt = -1;
+    m_source = nullptr;
+    m_wantsToPlay = false;
+    setStalled(false);
     m_device.reset();
     m_formatHint.clear();
     m_error.clear();
@@ -92,6 +106,11 @@ void QtMultimediaPlaybackEngine::play()
 {
     if (!m_player || !m_error.isEmpty())
         return;
+    m_wantsToPlay = true;
+    if (m_stalled) {
+        setState(State::Playing); // resumes once the data is there
+        return;
+    }
     if (m_player->mediaStatus() == QMediaPlayer::EndOfMedia)
         m_player->setPosition(0);
     m_player->play();
@@ -99,7 +118,10 @@ void QtMultimediaPlaybackEngine::play()
 
 void QtMultimediaPlaybackEngine::pause()
 {
-    if (m_player && m_error.isEmpty())
+    m_wantsToPlay = false;
+    if (m_stalled)
+        setState(State::Paused);
+    else if (m_player && m_error.isEmpty())
         m_player->pause();
 }
 
@@ -163,7 +185,7 @@ void QtMultimediaPlaybackEngine::onPlaybackStateChanged(QMediaPlayer::PlaybackSt
         setState(State::Playing);
     else if (state == QMediaPlayer::PausedState)
         setState(State::Paused);
-    else if (m_resumeAt < 0 && !endedTooSoonAfterSeek())
+    else if (m_resumeAt < 0 && !m_stalled && !(m_source && m_source->isWaitingForData()) && !endedTooSoonAfterSeek())
         setState(State::Stopped); // otherwise the media status decides, just after this
 }
 
@@ -172,7 +194,11 @@ void QtMultimediaPlaybackEngine::onMediaStatusChanged(QMediaPlayer::MediaStatus 
     qCDebug(lcPlayer) << "media status" << status;
     switch (status) {
     case QMediaPlayer::EndOfMedia:
-        if (endedTooSoonAfterSeek()) {
+        if (m_source && !m_source->failure().isEmpty()) {
+            reportError(m_source->failure());
+        } else if (stallIfSourceWaits()) {
+            break;
+        } else if (endedTooSoonAfterSeek()) {
             qCWarning(lcPlayer) << "the stream ended" << m_sinceSeek.elapsed() << "ms after seeking to"
                                 << m_seekTarget << "ms of" << m_player->duration() << "; reopening it there";
             m_resumeAt = m_seekTarget;
@@ -192,6 +218,8 @@ void QtMultimediaPlaybackEngine::onMediaStatusChanged(QMediaPlayer::MediaStatus 
         }
         break;
     case QMediaPlayer::InvalidMedia:
+        if (stallIfSourceWaits())
+            break; // the decoder met the end of what has been downloaded so far
         // Some broken files end up here without an error of their own.
         reportError(tr("The recording cannot be played: the file is damaged or is not a %1 recording.")
                         .arg(formatName()));
@@ -203,8 +231,12 @@ void QtMultimediaPlaybackEngine::onMediaStatusChanged(QMediaPlayer::MediaStatus 
 
 void QtMultimediaPlaybackEngine::onPlayerError(QMediaPlayer::Error error, const QString &detail)
 {
-    if (error == QMediaPlayer::NoError)
+    if (error == QMediaPlayer::NoError || stallIfSourceWaits())
         return;
+    if (m_source && !m_source->failure().isEmpty()) {
+        reportError(m_source->failure());
+        return;
+    }
     switch (error) {
     case QMediaPlayer::FormatError:
         //: %1 is a format such as MP3, %2 the decoder's own message
@@ -234,6 +266,45 @@ void QtMultimediaPlaybackEngine::reportError(const QString &message)
         m_player->stop();
     setState(State::Stopped);
     Q_EMIT errorOccurred(m_error);
+}
+
+bool QtMultimediaPlaybackEngine::stallIfSourceWaits()
+{
+    if (m_stalled)
+        return true;
+    if (!m_source || !m_source->isWaitingForData() || !m_error.isEmpty())
+        return false;
+    // Where to go on: the seek that led here, else where playback stood.
+    const bool afterSeek = m_seekTarget >= 0 && m_sinceSeek.isValid() && m_sinceSeek.elapsed() < 2000;
+    m_resumeAt = m_resumeAt >= 0 ? m_resumeAt : (afterSeek ? m_seekTarget : m_lastPosition);
+    qCDebug(lcPlayer) << "the download has not reached the player yet; going on at" << m_resumeAt << "ms";
+    setStalled(true);
+    return true;
+}
+
+void QtMultimediaPlaybackEngine::onSourceDataArrived()
+{
+    if (!m_stalled)
+        return;
+    setStalled(false);
+    // Not from inside the source's signal: the old player goes.
+    QMetaObject::invokeMethod(this, [this, player = m_player.get()] {
+        if (m_player.get() != player || m_resumeAt < 0)
+            return;
+        createPlayer();
+        if (m_wantsToPlay)
+            m_player->play();
+        else
+            m_player->pause(); // loads, so that LoadedMedia positions it
+    }, Qt::QueuedConnection);
+}
+
+void QtMultimediaPlaybackEngine::setStalled(bool stalled)
+{
+    if (stalled == m_stalled)
+        return;
+    m_stalled = stalled;
+    Q_EMIT waitingForDataChanged(m_stalled);
 }
 
 QString QtMultimediaPlaybackEngine::formatName() const

@@ -19,6 +19,11 @@ namespace earshot {
 //   ends the stream on the spot (about one seek in ten in M4A). An end that comes sooner
 //   than playback could have got there is taken for that, and the recording is reopened
 //   where the seek went.
+//
+// A PlaybackSource can run dry (a recording still downloading): the device reader then
+// ends the stream, because it knows no other way to wait. An end or a decoder error while
+// the source waits is taken for that: once the data arrives the recording is reopened
+// where playback stood, and plays on if it was playing.
 class QtMultimediaPlaybackEngine final : public PlaybackEngine
 {
     Q_OBJECT
@@ -30,6 +35,7 @@ public:
     void setSource(std::unique_ptr<QIODevice> device, const QUrl &formatHint) override;
     void clearSource() override;
     bool hasSource() const override { return m_device != nullptr; }
+    bool isWaitingForData() const override { return m_stalled; }
 
     void play() override;
     void pause() override;
@@ -50,6 +56,9 @@ private:
     void onMediaStatusChanged(QMediaPlayer::MediaStatus status);
     void onPlayerError(QMediaPlayer::Error error, const QString &detail);
     void reportError(const QString &message);
+    bool stallIfSourceWaits();
+    void onSourceDataArrived();
+    void setStalled(bool stalled);
     QString formatName() const;
 
     // Declared first so it is destroyed last: the player reads it until it goes.
@@ -63,6 +72,10 @@ private:
     QElapsedTimer m_sinceSeek;
     qint64 m_resumeAt = -1;     // where a reopened player is to continue, once loaded
     int m_reopenings = 0;       // for the last seek; a real defect would loop otherwise
+    class PlaybackSource *m_source = nullptr; // m_device or what it wraps, when it can wait
+    qint64 m_lastPosition = 0;  // the player's last position before it ended
+    bool m_stalled = false;     // ended because the source waits for data
+    bool m_wantsToPlay = false; // play() since the last pause(): a stalled player resumes
 };
 
 } // namespace earshot

@@ -65,10 +65,20 @@ TruncatedDevice::TruncatedDevice(std::unique_ptr<QIODevice> inner, qint64 length
     , m_inner(std::move(inner))
     , m_length(length)
 {
-    QIODevice::open(QIODevice::ReadOnly);
+    // Unbuffered, so that bytesAvailable() is the inner device's, never a stale buffer's.
+    QIODevice::open(QIODevice::ReadOnly | QIODevice::Unbuffered);
+    connect(m_inner.get(), &QIODevice::readyRead, this, &QIODevice::readyRead);
 }
 
 TruncatedDevice::~TruncatedDevice() = default;
+
+qint64 TruncatedDevice::bytesAvailable() const
+{
+    const qint64 position = pos();
+    if (m_inner->pos() != position)
+        m_inner->seek(position);
+    return std::min(m_inner->bytesAvailable(), m_length - position);
+}
 
 bool TruncatedDevice::seek(qint64 position)
 {

@@ -28,6 +28,8 @@ public:
 
     bool isSequential() const override { return false; }
     qint64 size() const override { return m_length; }
+    // The inner device may have fewer bytes ready than the rest of it (a download).
+    qint64 bytesAvailable() const override;
     bool seek(qint64 position) override;
 
 protected:

@@ -42,6 +42,11 @@ StoreSession::~StoreSession()
     delete m_callModel;
 }
 
+QSqlDatabase StoreSession::connection() const
+{
+    return m_database->connection();
+}
+
 QString StoreSession::cacheDirectory() const
 {
     return DataDirectory::cacheDirectory(m_dataDir);

@@ -5,6 +5,7 @@
 
 #include <QDateTime>
 #include <QObject>
+#include <QSqlDatabase>
 
 #include <memory>
 #include <optional>
@@ -42,6 +43,8 @@ public:
     QString cacheDirectory() const;
 
     CallTableModel *callModel() const { return m_callModel; }
+    // The app's connection to the store; the app only reads (the agent owns every write).
+    QSqlDatabase connection() const;
     const FilterChoices &filterChoices() const { return m_filterChoices; }
     const SyncStatus &syncStatus() const { return m_syncStatus; }
 

@@ -3,9 +3,12 @@
 #include "applogging.h"
 #include "models/callpresentation.h"
 #include "models/calltablemodel.h"
-#include "playback/cachedrecording.h"
+#include "agent/agentconnection.h"
 #include "playback/playbackengine.h"
+#include "playback/recordingopener.h"
 #include "session/storesession.h"
+#include "widgets/agentstatuslabel.h"
+#include "widgets/callcontextmenu.h"
 #include "widgets/calltableview.h"
 #include "widgets/filterbar.h"
 #include "widgets/playerbar.h"
@@ -32,10 +35,13 @@ constexpr auto kReadErrorShownMs = 15000;
 
 } // namespace
 
-MainWindow::MainWindow(StoreSession &session, PlaybackEngine &engine, QWidget *parent)
+MainWindow::MainWindow(StoreSession &session, PlaybackEngine &engine, RecordingOpener &opener,
+                       AgentConnection &agent, QWidget *parent)
     : QMainWindow(parent)
     , m_session(session)
     , m_engine(engine)
+    , m_opener(opener)
+    , m_agent(agent)
     , m_model(session.callModel())
 {
     setWindowTitle(tr("Earshot"));
@@ -47,6 +53,8 @@ MainWindow::MainWindow(StoreSession &session, PlaybackEngine &engine, QWidget *p
     m_table = new CallTableView(this);
     m_table->setObjectName(u"callTable"_s);
     m_table->setModel(m_model);
+    m_table->setContextMenuPolicy(Qt::CustomContextMenu);
+    connect(m_table, &QWidget::customContextMenuRequested, this, &MainWindow::showContextMenu);
 
     auto *separator = new QFrame(this);
     separator->setFrameShape(QFrame::HLine);
@@ -70,6 +78,7 @@ MainWindow::MainWindow(StoreSession &session, PlaybackEngine &engine, QWidget *p
     m_syncLabel->setObjectName(u"syncStatus"_s);
     statusBar()->addWidget(m_countLabel);
     statusBar()->addPermanentWidget(m_syncLabel);
+    statusBar()->addPermanentWidget(new AgentStatusLabel(agent, this));
 
     connect(m_filterBar, &FilterBar::filterChanged, this, &MainWindow::onFilterChanged);
     connect(&session, &StoreSession::filterChoicesChanged, m_filterBar, &FilterBar::setChoices);
@@ -84,6 +93,7 @@ MainWindow::MainWindow(StoreSession &session, PlaybackEngine &engine, QWidget *p
     connect(m_model, &CallTableModel::readFailed, this,
             [this](const QString &message) { statusBar()->showMessage(message, kReadErrorShownMs); });
     connect(m_model, &QAbstractItemModel::dataChanged, this, &MainWindow::onRowsChanged);
+    connect(&session, &StoreSession::storeChanged, &opener, &RecordingOpener::checkStore);
     connect(m_table->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
             &MainWindow::onCurrentRowChanged);
 
@@ -143,7 +153,8 @@ void MainWindow::onRowsChanged(const QModelIndex &topLeft, const QModelIndex &bo
     // The shown call's recording may have been downloaded meanwhile: make it playable
     // (without starting it), or update why it is not.
     const QModelIndex current = m_table->selectionModel()->currentIndex();
-    if (m_shownCallLoaded || !current.isValid() || current.row() < topLeft.row() || current.row() > bottomRight.row())
+    if (m_shownCallLoaded || m_opener.isWaiting() || !current.isValid() || current.row() < topLeft.row()
+        || current.row() > bottomRight.row())
         return;
     if (const CallRow *call = m_model->callAt(current.row()); call && call->id == m_shownCallId)
         showCall(*call, false);
@@ -151,24 +162,45 @@ void MainWindow::onRowsChanged(const QModelIndex &topLeft, const QModelIndex &bo
 
 void MainWindow::showCall(const CallRow &call, bool startPlaying)
 {
-    if (call.id == m_shownCallId && m_shownCallLoaded)
+    if (call.id == m_shownCallId && (m_shownCallLoaded || m_opener.isWaiting()))
         return;
     const QString summary = presentation::callSummary(call);
     m_shownCallId = call.id;
-    auto recording = openCachedRecording(m_session.cacheDirectory(), call);
-    if (!recording) {
-        qCDebug(lcApp) << "call" << call.id << "cannot play:" << recording.error();
-        m_shownCallLoaded = false;
-        m_engine.clearSource();
-        m_playerBar->showUnplayable(summary, recording.error());
+    m_shownCallLoaded = false;
+    m_engine.clearSource();
+    m_playerBar->showOpening(summary);
+    m_opener.open(call, [this, summary, startPlaying, callId = call.id](Expected<OpenedRecording> recording) {
+        if (callId != m_shownCallId)
+            return;
+        if (!recording) {
+            qCDebug(lcApp) << "call" << callId << "cannot play:" << recording.error();
+            m_playerBar->showUnplayable(summary, recording.error());
+            return;
+        }
+        qCDebug(lcApp) << "playing call" << callId << (recording->streaming ? "while it downloads" : "from the cache");
+        m_engine.setSource(std::move(recording->device), recording->formatHint);
+        m_shownCallLoaded = true;
+        m_playerBar->showCall(summary);
+        if (startPlaying)
+            m_engine.play();
+    });
+}
+
+void MainWindow::showContextMenu(const QPoint &position)
+{
+    const QModelIndex index = m_table->indexAt(position);
+    const CallRow *call = index.isValid() ? m_model->callAt(index.row()) : nullptr;
+    if (!call)
         return;
-    }
-    qCDebug(lcApp) << "playing call" << call.id << "from" << recording->file->fileName();
-    m_engine.setSource(std::move(recording->file), recording->formatHint);
-    m_shownCallLoaded = true;
-    m_playerBar->showCall(summary);
-    if (startPlaying)
-        m_engine.play();
+    // The pins as the agent last committed them; the app only reads them.
+    const auto pins = PinStore(m_session.connection()).pins();
+    auto *menu = new CallContextMenu(*call, pins ? *pins : QList<Pin>{}, m_agent,
+                                     [this](const QString &message) {
+                                         statusBar()->showMessage(message, kReadErrorShownMs);
+                                     },
+                                     this);
+    menu->setAttribute(Qt::WA_DeleteOnClose);
+    menu->popup(m_table->viewport()->mapToGlobal(position));
 }
 
 void MainWindow::updateCountLabel()

@@ -7,24 +7,28 @@ class QModelIndex;
 
 namespace earshot {
 
+class AgentConnection;
 class CallTableModel;
 class CallTableView;
 class FilterBar;
 class PlaybackEngine;
 class PlayerBar;
+class RecordingOpener;
 class StoreSession;
 struct CallFilter;
 struct CallRow;
 
-// The filter bar, the call table and the player, over a StoreSession and a
-// PlaybackEngine that the caller owns and that outlive the window. Choosing a call
-// whose recording is cached plays it; choosing another says why it cannot play.
+// The filter bar, the call table and the player, over a StoreSession, a PlaybackEngine,
+// a RecordingOpener and an AgentConnection that the caller owns and that outlive the
+// window. Choosing a call plays its recording, from the cache or streamed through the
+// agent; a call that cannot play says why. The status bar shows the agent's state.
 class MainWindow : public QMainWindow
 {
     Q_OBJECT
 
 public:
-    MainWindow(StoreSession &session, PlaybackEngine &engine, QWidget *parent = nullptr);
+    MainWindow(StoreSession &session, PlaybackEngine &engine, RecordingOpener &opener, AgentConnection &agent,
+               QWidget *parent = nullptr);
     ~MainWindow() override;
 
     // Whether the window keeps its size and column widths in QSettings (on by
@@ -44,6 +48,7 @@ private:
     void onCurrentRowChanged(const QModelIndex &current);
     void onRowsChanged(const QModelIndex &topLeft, const QModelIndex &bottomRight);
     void showCall(const CallRow &call, bool startPlaying);
+    void showContextMenu(const QPoint &position);
     void updateCountLabel();
     void updateSyncLabel();
     void updatePlaceholder();
@@ -52,6 +57,8 @@ private:
 
     StoreSession &m_session;
     PlaybackEngine &m_engine;
+    RecordingOpener &m_opener;
+    AgentConnection &m_agent;
     CallTableModel *m_model = nullptr;
     FilterBar *m_filterBar = nullptr;
     CallTableView *m_table = nullptr;

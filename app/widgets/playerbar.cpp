@@ -105,6 +105,10 @@ PlayerBar::PlayerBar(PlaybackEngine &engine, QWidget *parent)
         updatePosition(m_engine.position());
         updateControls();
     });
+    connect(&m_engine, &PlaybackEngine::waitingForDataChanged, this, [this](bool waiting) {
+        if (m_engine.errorString().isEmpty())
+            setMessage(waiting ? tr("Waiting for earshot-sync to download this part…") : QString(), false);
+    });
     connect(&m_engine, &PlaybackEngine::errorOccurred, this, [this](const QString &message) {
         setMessage(message, true);
         updateControls();
@@ -118,6 +122,15 @@ void PlayerBar::showCall(const QString &summary)
     setMessage({}, false);
     updateDuration(m_engine.duration());
     updatePosition(m_engine.position());
+    updateControls();
+}
+
+void PlayerBar::showOpening(const QString &summary)
+{
+    m_summary->setText(summary);
+    setMessage(tr("Opening the recording…"), false);
+    updateDuration(0);
+    updatePosition(0);
     updateControls();
 }
 

@@ -25,6 +25,8 @@ public:
 
     // The loaded call, ready to play.
     void showCall(const QString &summary);
+    // A call whose recording is being opened (the key read, the download asked for).
+    void showOpening(const QString &summary);
     // A call that cannot be played, and why.
     void showUnplayable(const QString &summary, const QString &reason);
     // Nothing selected.

@@ -30,7 +30,9 @@ Expected<std::unique_ptr<EncryptedCacheReader>> EncryptedCacheReader::open(const
 
     std::unique_ptr<EncryptedCacheReader> reader(new EncryptedCacheReader(key, *header, parent));
     reader->m_file.setFileName(path);
-    if (!reader->m_file.open(QIODevice::ReadOnly))
+    // Unbuffered as well: a chunk that another process writes later must be read from
+    // the file, never from a buffer filled while its slot was still empty.
+    if (!reader->m_file.open(QIODevice::ReadOnly | QIODevice::Unbuffered))
         return Result::failure(u"cannot open cached recording %1: %2"_s.arg(path, reader->m_file.errorString()));
     // Unbuffered: the decrypted chunk is the buffer; QIODevice's would be a second copy.
     reader->QIODevice::open(QIODevice::ReadOnly | QIODevice::Unbuffered);
@@ -42,7 +44,14 @@ qint64 EncryptedCacheReader::size() const
     return static_cast<qint64>(m_cipher.header().plaintextSize);
 }
 
-bool EncryptedCacheReader::loadChunk(qint64 index)
+bool EncryptedCacheReader::canReadAt(qint64 position)
+{
+    if (position < 0 || position >= size())
+        return false;
+    return loadChunk(position / m_cipher.header().chunkSize, /*reportFailure=*/false);
+}
+
+bool EncryptedCacheReader::loadChunk(qint64 index, bool reportFailure)
 {
     if (index == m_loadedIndex)
         return true;
@@ -56,7 +65,8 @@ bool EncryptedCacheReader::loadChunk(qint64 index)
         const QString why = plaintext ? u"chunk %1 has the wrong size"_s.arg(index) : plaintext.error();
         setErrorString(u"The cached recording %1 is damaged (%2); it will be downloaded again."_s.arg(
             m_file.fileName(), why));
-        qCWarning(lcStore) << "cache read failed:" << why;
+        if (reportFailure)
+            qCWarning(lcStore) << "cache read failed:" << why;
         m_loadedIndex = -1;
         return false;
     }

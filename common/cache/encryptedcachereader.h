@@ -24,6 +24,11 @@ public:
 
     bool isSequential() const override { return false; }
     qint64 size() const override;
+    const cacheformat::Header &header() const { return m_cipher.header(); }
+    QString fileName() const { return m_file.fileName(); }
+    // Whether the chunk holding plaintext byte `position` authenticates now (a chunk of a
+    // file still being written may not be there yet); loads it for the next read.
+    bool canReadAt(qint64 position);
     bool atEnd() const override { return pos() >= size(); }
 
 protected:
@@ -32,7 +37,7 @@ protected:
 
 private:
     EncryptedCacheReader(QByteArray key, cacheformat::Header header, QObject *parent);
-    bool loadChunk(qint64 index);
+    bool loadChunk(qint64 index, bool reportFailure = true);
 
     CacheCipher m_cipher;
     QFile m_file;

@@ -21,7 +21,9 @@ IpcClient::IpcClient(QString socketPath, QObject *parent)
         Q_EMIT disconnected();
     });
     connect(&m_socket, &QLocalSocket::errorOccurred, this, [this](QLocalSocket::LocalSocketError) {
-        failAllPending(u"cannot reach the sync agent: "_s + m_socket.errorString());
+        const QString why = u"cannot reach the sync agent: "_s + m_socket.errorString();
+        failAllPending(why);
+        Q_EMIT connectionFailed(why);
     });
 }
 
@@ -52,6 +54,8 @@ void IpcClient::request(const QString &command, const QJsonObject &args, QObject
     const qint64 id = m_nextId++;
     m_pending.insert(id, {context, std::move(callback)});
     m_socket.write(ipc::encodeRequest({id, command, args}));
+    // Now rather than when the event loop next runs: the player may be waiting on it.
+    m_socket.flush();
 }
 
 Expected<QJsonObject> IpcClient::requestAndWait(const QString &command, const QJsonObject &args,

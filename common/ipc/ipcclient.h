@@ -39,6 +39,8 @@ Q_SIGNALS:
     void connected();
     void disconnected();
     void eventReceived(const QString &name, const QJsonObject &data);
+    // Connecting failed or the connection broke; the message says why.
+    void connectionFailed(const QString &message);
 
 private:
     struct Pending

@@ -6,6 +6,10 @@
 #include <QPointer>
 #include <QTimer>
 
+#include <functional>
+#include <memory>
+#include <optional>
+
 #include <qt6keychain/keychain.h>
 
 using namespace Qt::StringLiterals;
@@ -22,26 +26,44 @@ struct JobOutcome
     QByteArray data;
 };
 
-// Runs a configured job to completion or timeout. The job deletes itself when it
-// finishes, even after a timeout, so nothing dangles if the keyring answers late.
-JobOutcome runJob(QKeychain::Job *job, std::chrono::milliseconds timeout)
+// Starts a configured job; `done` runs once, on `context`'s thread, when it finishes or
+// times out. The job deletes itself when it finishes, even after a timeout, so nothing
+// dangles if the keyring answers late.
+void startJob(QKeychain::Job *job, std::chrono::milliseconds timeout, QObject *context,
+              std::function<void(const JobOutcome &)> done)
 {
     job->setAutoDelete(true);
     job->setInsecureFallback(false);
-    JobOutcome outcome;
-    QEventLoop loop;
-    QObject::connect(job, &QKeychain::Job::finished, &loop, [&outcome, &loop](QKeychain::Job *finishedJob) {
+    auto pending = std::make_shared<std::function<void(const JobOutcome &)>>(std::move(done));
+    const auto finish = [pending](const JobOutcome &outcome) {
+        if (auto callback = std::exchange(*pending, nullptr))
+            callback(outcome);
+    };
+    QObject::connect(job, &QKeychain::Job::finished, context, [finish](QKeychain::Job *finishedJob) {
+        JobOutcome outcome;
         outcome.finished = true;
         outcome.error = finishedJob->error();
         outcome.errorText = finishedJob->errorString();
         if (auto *readJob = qobject_cast<QKeychain::ReadPasswordJob *>(finishedJob))
             outcome.data = readJob->binaryData();
+        finish(outcome);
+    });
+    QTimer::singleShot(timeout, context, [finish] { finish(JobOutcome{}); });
+    job->start();
+}
+
+// Runs a configured job to completion or timeout on a local event loop.
+JobOutcome runJob(QKeychain::Job *job, std::chrono::milliseconds timeout)
+{
+    std::optional<JobOutcome> result;
+    QEventLoop loop;
+    startJob(job, timeout, &loop, [&result, &loop](const JobOutcome &outcome) {
+        result = outcome;
         loop.quit();
     });
-    QTimer::singleShot(timeout, &loop, &QEventLoop::quit);
-    job->start();
-    loop.exec();
-    return outcome;
+    if (!result)
+        loop.exec();
+    return *result;
 }
 
 QString describeFailure(const JobOutcome &outcome, const QString &action)
@@ -61,17 +83,32 @@ KeychainSecretStore::KeychainSecretStore(QString service, std::chrono::milliseco
 {
 }
 
-Expected<std::optional<QByteArray>> KeychainSecretStore::read(const QString &key)
+namespace {
+
+Expected<std::optional<QByteArray>> readResult(const JobOutcome &outcome)
 {
-    auto *job = new QKeychain::ReadPasswordJob(m_service);
-    job->setKey(key);
-    const JobOutcome outcome = runJob(job, m_timeout);
     if (outcome.finished && outcome.error == QKeychain::NoError)
         return std::optional<QByteArray>(outcome.data);
     if (outcome.finished && outcome.error == QKeychain::EntryNotFound)
         return std::optional<QByteArray>();
     qCWarning(lcSecrets) << "keychain read failed:" << outcome.errorText;
     return Expected<std::optional<QByteArray>>::failure(describeFailure(outcome, u"reading credentials"_s));
+}
+
+} // namespace
+
+Expected<std::optional<QByteArray>> KeychainSecretStore::read(const QString &key)
+{
+    auto *job = new QKeychain::ReadPasswordJob(m_service);
+    job->setKey(key);
+    return readResult(runJob(job, m_timeout));
+}
+
+void KeychainSecretStore::readAsync(const QString &key, QObject *context, ReadCallback done)
+{
+    auto *job = new QKeychain::ReadPasswordJob(m_service);
+    job->setKey(key);
+    startJob(job, m_timeout, context, [done = std::move(done)](const JobOutcome &outcome) { done(readResult(outcome)); });
 }
 
 Status KeychainSecretStore::write(const QString &key, const QByteArray &secret)

@@ -3,6 +3,9 @@
 #include "secrets/secretstore.h"
 
 #include <chrono>
+#include <functional>
+
+class QObject;
 
 namespace earshot {
 
@@ -16,6 +19,10 @@ public:
                                  std::chrono::milliseconds timeout = std::chrono::seconds(30));
 
     Expected<std::optional<QByteArray>> read(const QString &key) override;
+    using ReadCallback = std::function<void(const Expected<std::optional<QByteArray>> &result)>;
+    // Without blocking, for GUI threads: `done` runs on `context`'s thread once the
+    // keychain answers or the timeout passes, unless `context` is gone by then.
+    void readAsync(const QString &key, QObject *context, ReadCallback done);
     Status write(const QString &key, const QByteArray &secret) override;
     Status remove(const QString &key) override;
 

@@ -1,8 +1,13 @@
-// QtMultimediaPlaybackEngine on every fixture recording format, read from a QFile the
-// way the app reads its cache: it plays, knows the duration, seeks, and reports broken
-// files through errorOccurred() instead of crashing or hanging.
+// QtMultimediaPlaybackEngine on every fixture recording format, read from the encrypted
+// cache the way the app reads it (written by EncryptedCacheWriter, read by
+// CacheFileSource): it plays, knows the duration, seeks, reports broken and tampered
+// files through errorOccurred() instead of crashing, hanging or playing garbage, and
+// plays a download that is still growing, waiting where the bytes are not there yet.
 
+#include "cache/cachecipher.h"
+#include "cache/encryptedcachewriter.h"
 #include "fixturerecordings.h"
+#include "playback/cachefilesource.h"
 #include "playback/qtmultimediaplaybackengine.h"
 #include "playback/wavpadding.h"
 
@@ -56,12 +61,33 @@ private Q_SLOTS:
     void brokenFilesReportErrors();
     void unopenedDeviceIsAnError();
 
+    void tamperedCacheFileIsAClearError();
+    void growingDownloadPlaysAndWaitsForItsBytes();
+
 private:
     const FixtureRecording &fixture(const QString &file) const;
 
+    std::unique_ptr<CacheFileSource> encryptedCopy(const FixtureRecording &recording);
+
     QList<FixtureRecording> m_fixtures;
     QTemporaryDir m_scratch;
+    QByteArray m_key = CacheCipher::generateKey();
 };
+
+std::unique_ptr<CacheFileSource> TestPlayback::encryptedCopy(const FixtureRecording &recording)
+{
+    const QString path = m_scratch.filePath(recording.file + u".enc"_s);
+    if (const QString problem = writeEncryptedCopy(recording.path, path, m_key); !problem.isEmpty()) {
+        qWarning() << problem;
+        return nullptr;
+    }
+    auto source = CacheFileSource::open(path, m_key);
+    if (!source) {
+        qWarning() << source.error();
+        return nullptr;
+    }
+    return std::move(source).value();
+}
 
 void TestPlayback::initTestCase()
 {
@@ -101,7 +127,11 @@ void TestPlayback::playsDurationAndSeek()
     QtMultimediaPlaybackEngine engine;
     QSignalSpy errors(&engine, &PlaybackEngine::errorOccurred);
     QSignalSpy states(&engine, &PlaybackEngine::stateChanged);
-    engine.setSource(openFile(path), hintFor(format));
+    const auto found = std::find_if(m_fixtures.cbegin(), m_fixtures.cend(),
+                                    [&](const FixtureRecording &recording) { return recording.path == path; });
+    auto source = encryptedCopy(*found);
+    QVERIFY(source);
+    engine.setSource(std::move(source), hintFor(format));
     QVERIFY(engine.hasSource());
     engine.play();
 
@@ -309,6 +339,110 @@ void TestPlayback::unopenedDeviceIsAnError()
     engine.play();
     QTest::qWait(200);
     QCOMPARE(engine.state(), PlaybackEngine::State::Stopped);
+}
+
+void TestPlayback::tamperedCacheFileIsAClearError()
+{
+    const FixtureRecording &recording = fixture(u"renewal-stereo.wav"_s); // 9 chunks
+    const QString path = m_scratch.filePath(u"tampered.wav.enc"_s);
+    QCOMPARE(writeEncryptedCopy(recording.path, path, m_key), QString());
+    const auto flipByteOfChunk = [&](qint64 chunk) {
+        QFile file(path);
+        QVERIFY(file.open(QIODevice::ReadWrite));
+        auto header = cacheformat::Header::decode(file.read(cacheformat::kHeaderSize));
+        QVERIFY(header);
+        QVERIFY(file.seek(header->chunkOffset(chunk) + 100));
+        char byte = 0;
+        QVERIFY(file.getChar(&byte));
+        QVERIFY(file.seek(header->chunkOffset(chunk) + 100));
+        QVERIFY(file.putChar(char(byte ^ 0x5a)));
+    };
+
+    // Damage in the middle: it plays up to there, then stops with a clear error.
+    flipByteOfChunk(4);
+    auto source = CacheFileSource::open(path, m_key);
+    QVERIFY2(source, qPrintable(source.error()));
+    QtMultimediaPlaybackEngine engine;
+    QSignalSpy errors(&engine, &PlaybackEngine::errorOccurred);
+    engine.setSource(std::move(source).value(), hintFor(recording.format));
+    engine.play();
+    QTRY_VERIFY_WITH_TIMEOUT(!errors.isEmpty(), 30000);
+    const QString message = errors.first().first().toString();
+    QVERIFY2(message.contains(u"damaged"_s), qPrintable(message));
+    QCOMPARE(engine.errorString(), message);
+    QTRY_COMPARE(engine.state(), PlaybackEngine::State::Stopped);
+    // Nothing past the damage played (chunk 4 starts near 8 s).
+    QVERIFY2(engine.position() < 9000, qPrintable(u"at %1 ms"_s.arg(engine.position())));
+
+    // Damage at the start, or another computer's key: refused before anything plays.
+    flipByteOfChunk(0);
+    const auto refused = CacheFileSource::open(path, m_key);
+    QVERIFY(!refused);
+    QVERIFY2(refused.error().contains(u"damaged"_s), qPrintable(refused.error()));
+    QCOMPARE(writeEncryptedCopy(recording.path, path, m_key), QString());
+    const auto otherKey = CacheFileSource::open(path, CacheCipher::generateKey());
+    QVERIFY(!otherKey);
+    QVERIFY2(otherKey.error().contains(u"damaged"_s), qPrintable(otherKey.error()));
+}
+
+void TestPlayback::growingDownloadPlaysAndWaitsForItsBytes()
+{
+    // The agent's partial: the first chunks only, under "<name>.part".
+    const FixtureRecording &recording = fixture(u"renewal-stereo.wav"_s); // 9 chunks, ~32 KB/s
+    QFile original(recording.path);
+    QVERIFY(original.open(QIODevice::ReadOnly));
+    const QByteArray plaintext = original.readAll();
+    const QString finalPath = m_scratch.filePath(u"growing.wav"_s);
+    const QString partialPath = finalPath + u".part"_s;
+    auto writer = EncryptedCacheWriter::create(partialPath, m_key, quint64(plaintext.size()));
+    QVERIFY2(writer, qPrintable(writer.error()));
+    const qint64 chunkSize = (*writer)->header().chunkSize;
+    const qint64 chunks = (*writer)->header().chunkCount();
+    const auto writeChunk = [&](qint64 index) {
+        QVERIFY((*writer)->writeChunk(index, QByteArrayView(plaintext.constData() + index * chunkSize, std::min(chunkSize, plaintext.size() - index * chunkSize))));
+    };
+    // The head, and the middle and the end that type finding reads (the opener asks the
+    // agent for those first): chunks 0-4 and 8, not 5-7.
+    for (qint64 index = 0; index < 5; ++index)
+        writeChunk(index);
+    writeChunk(chunks - 1);
+
+    auto opened = CacheFileSource::open(partialPath, m_key, finalPath);
+    QVERIFY2(opened, qPrintable(opened.error()));
+    QVERIFY((*opened)->canStartPlaying());
+    CacheFileSource *source = opened->get();
+    QSignalSpy wanted(source, &PlaybackSource::bytesWanted);
+    QtMultimediaPlaybackEngine engine;
+    QSignalSpy errors(&engine, &PlaybackEngine::errorOccurred);
+    engine.setSource(std::move(opened).value(), hintFor(recording.format));
+    engine.play();
+    QTRY_VERIFY_WITH_TIMEOUT(engine.position() >= 500, kStartTimeoutMs);
+
+    // The player reaches the end of what is there and asks for the rest; it waits
+    // there instead of ending or failing.
+    QTRY_VERIFY_WITH_TIMEOUT(!wanted.isEmpty(), 15000);
+    QCOMPARE(wanted.first().first().toLongLong() / chunkSize, 5);
+    QTRY_VERIFY_WITH_TIMEOUT(engine.isWaitingForData(), 15000);
+    QVERIFY2(errors.isEmpty(), qPrintable(errors.value(0).value(0).toString()));
+    const qint64 stoppedAt = engine.position();
+    QVERIFY2(stoppedAt < 11000, qPrintable(u"waiting at %1 ms"_s.arg(stoppedAt)));
+
+    // The rest arrives and the agent renames the finished file: playback goes on from
+    // where it stood, under the file's final name.
+    for (qint64 index = 5; index < chunks - 1; ++index)
+        writeChunk(index);
+    QVERIFY((*writer)->isComplete());
+    QVERIFY((*writer)->sync());
+    writer->reset();
+    QVERIFY(QFile::rename(partialPath, finalPath));
+    source->refresh(/*completed=*/true);
+    QVERIFY(!source->isDownloading());
+    QCOMPARE(source->fileName(), finalPath);
+    QTRY_VERIFY_WITH_TIMEOUT(!engine.isWaitingForData(), 5000);
+    QTRY_VERIFY_WITH_TIMEOUT(engine.position() >= stoppedAt + 1000, 15000);
+    QCOMPARE(engine.state(), PlaybackEngine::State::Playing);
+    QVERIFY2(engine.position() < stoppedAt + 6000, qPrintable(u"jumped to %1 ms"_s.arg(engine.position())));
+    QVERIFY2(errors.isEmpty(), qPrintable(errors.value(0).value(0).toString()));
 }
 
 QTEST_GUILESS_MAIN(TestPlayback)

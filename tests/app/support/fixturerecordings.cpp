@@ -1,5 +1,7 @@
 #include "fixturerecordings.h"
 
+#include "cache/encryptedcachewriter.h"
+
 #include <QDir>
 #include <QFile>
 
@@ -36,6 +38,24 @@ QList<FixtureRecording> readFixtureManifest(const QString &directory, QString *e
     if (recordings.isEmpty())
         *error = u"the fixture manifest %1 lists no recordings"_s.arg(manifest.fileName());
     return recordings;
+}
+
+QString writeEncryptedCopy(const QString &sourcePath, const QString &cachePath, const QByteArray &key)
+{
+    QFile source(sourcePath);
+    if (!source.open(QIODevice::ReadOnly))
+        return u"cannot read %1: %2"_s.arg(sourcePath, source.errorString());
+    const QByteArray plaintext = source.readAll();
+    auto writer = EncryptedCacheWriter::create(cachePath, key, quint64(plaintext.size()));
+    if (!writer)
+        return writer.error();
+    if (Status appended = (*writer)->append(plaintext); !appended)
+        return appended.error();
+    if (!(*writer)->isComplete())
+        return u"the encrypted copy of %1 is incomplete"_s.arg(sourcePath);
+    if (Status synced = (*writer)->sync(); !synced)
+        return synced.error();
+    return {};
 }
 
 } // namespace earshot::testsupport

@@ -20,4 +20,8 @@ struct FixtureRecording
 // The fixture set, or an empty list and a message saying how to produce it.
 QList<FixtureRecording> readFixtureManifest(const QString &directory, QString *error);
 
+// Writes the file at `sourcePath` into an encrypted cache file at `cachePath` under `key`,
+// through EncryptedCacheWriter as the agent does. Empty on success, else the problem.
+QString writeEncryptedCopy(const QString &sourcePath, const QString &cachePath, const QByteArray &key);
+
 } // namespace earshot::testsupport

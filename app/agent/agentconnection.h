@@ -1,0 +1,98 @@
+#pragma once
+
+#include "agent/agentlauncher.h"
+#include "expected.h"
+
+#include <QElapsedTimer>
+#include <QJsonObject>
+#include <QObject>
+#include <QTimer>
+
+#include <functional>
+#include <memory>
+#include <optional>
+
+namespace earshot {
+
+class IpcClient;
+
+// What the app knows about the sync agent, for the status bar.
+struct AgentStatus
+{
+    enum class State { Connecting, Connected, Offline };
+
+    State state = State::Connecting;
+    bool authRequired = false;   // the server refused the session: sign in again
+    qint64 queueLength = 0;      // recordings waiting to download
+    qint64 bytesPerSecond = 0;
+    QString lastError;           // the agent's last problem, or why it cannot be reached
+
+    bool isSyncing() const { return state == State::Connected && (queueLength > 0 || bytesPerSecond > 0); }
+    friend bool operator==(const AgentStatus &, const AgentStatus &) = default;
+};
+
+// The app's link to earshot-sync over its control socket (docs/ipc-protocol.md): connects,
+// starts the agent when none runs, subscribes to its events and sends it commands.
+// Engine-side: it knows nothing of widgets. Every command answers through its callback,
+// with an error a person can act on when the agent is not there; nothing waits forever.
+class AgentConnection : public QObject
+{
+    Q_OBJECT
+
+public:
+    using Callback = std::function<void(const Expected<QJsonObject> &result)>;
+
+    // How long to keep trying to reach an agent that was just started.
+    static constexpr std::chrono::milliseconds kStartupWait{10000};
+    static constexpr std::chrono::milliseconds kRetryInterval{200};
+    // After losing the agent, how soon to look for it again (and start it, at most this often).
+    static constexpr std::chrono::milliseconds kReconnectInterval{5000};
+    static constexpr std::chrono::milliseconds kRelaunchInterval{60000};
+
+    // `launcher` empty: never start an agent, only connect (tests, and a person who runs
+    // the agent by hand).
+    AgentConnection(QString dataDir, std::optional<AgentLauncher> launcher, QObject *parent = nullptr);
+    ~AgentConnection() override;
+
+    void start();
+    const AgentStatus &status() const { return m_status; }
+    bool isConnected() const { return m_status.state == AgentStatus::State::Connected; }
+
+    // Moves a recording, or the byte range from `offset` (length 0: to the end), to the
+    // front of the agent's queue.
+    void fetchFirst(const QString &recordingId, qint64 offset, qint64 length, QObject *context, Callback callback);
+    // Keeps matching recordings offline, or stops keeping them: kind is call, lead,
+    // agent or list; id the call's, lead's, agent's or list's id ('' is Manual Dial).
+    void pin(const QString &kind, const QString &id, QObject *context, Callback callback);
+    void unpin(const QString &kind, const QString &id, QObject *context, Callback callback);
+    void syncNow(QObject *context, Callback callback);
+
+Q_SIGNALS:
+    void statusChanged(const earshot::AgentStatus &status);
+    void recordingCached(const QString &recordingId);
+    void rangeReady(const QString &recordingId, qint64 offset, qint64 length);
+    void rangeFailed(const QString &recordingId, qint64 offset, qint64 length, const QString &message);
+    void syncCompleted();
+
+private:
+    void request(const QString &command, const QJsonObject &args, QObject *context, Callback callback);
+    void tryConnect();
+    void onConnected();
+    void onConnectionFailed(const QString &why);
+    void onDisconnected();
+    void onEvent(const QString &name, const QJsonObject &data);
+    void applyProgress(const QJsonObject &data);
+    void goOffline(const QString &why);
+    void updateStatus(const AgentStatus &status);
+
+    QString m_dataDir;
+    std::optional<AgentLauncher> m_launcher;
+    std::unique_ptr<IpcClient> m_client;
+    AgentStatus m_status;
+    QTimer m_retryTimer;
+    QElapsedTimer m_sinceLaunch;
+    QElapsedTimer m_connectingFor;
+    bool m_launchedThisAttempt = false;
+};
+
+} // namespace earshot

@@ -1,0 +1,7 @@
+#include "playback/playbacksource.h"
+
+namespace earshot {
+
+PlaybackSource::~PlaybackSource() = default;
+
+} // namespace earshot

@@ -1,0 +1,48 @@
+#include "widgets/agentstatuslabel.h"
+
+#include "agent/agentconnection.h"
+
+#include <QLocale>
+
+namespace earshot {
+
+AgentStatusLabel::AgentStatusLabel(AgentConnection &agent, QWidget *parent)
+    : QLabel(parent)
+{
+    setObjectName(QStringLiteral("agentStatus"));
+    connect(&agent, &AgentConnection::statusChanged, this, &AgentStatusLabel::update);
+    update(agent.status());
+}
+
+QString AgentStatusLabel::textFor(const AgentStatus &status)
+{
+    if (status.authRequired)
+        return tr("Sign in again: the server ended the session (earshot-sync login)");
+    switch (status.state) {
+    case AgentStatus::State::Connecting:
+        return tr("Connecting to earshot-sync…");
+    case AgentStatus::State::Offline:
+        return status.lastError.isEmpty() ? tr("earshot-sync offline") : tr("Offline: %1").arg(status.lastError);
+    case AgentStatus::State::Connected:
+        break;
+    }
+    QString text;
+    if (status.isSyncing()) {
+        const QString speed = QLocale().formattedDataSize(status.bytesPerSecond, 1, QLocale::DataSizeSIFormat);
+        //: %1 is a number of recordings, %2 a speed such as 1.2 MB
+        text = tr("Downloading %1 recordings · %2/s").arg(QLocale().toString(status.queueLength), speed);
+    } else {
+        text = tr("earshot-sync connected");
+    }
+    if (!status.lastError.isEmpty())
+        text = tr("%1 · %2").arg(text, status.lastError);
+    return text;
+}
+
+void AgentStatusLabel::update(const AgentStatus &status)
+{
+    setText(textFor(status));
+    setToolTip(status.lastError);
+}
+
+} // namespace earshot

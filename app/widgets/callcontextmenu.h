@@ -1,0 +1,33 @@
+#pragma once
+
+#include "store/callquery.h"
+#include "store/pinstore.h"
+
+#include <QMenu>
+
+#include <functional>
+
+namespace earshot {
+
+class AgentConnection;
+
+// The call table's context menu: "Download now" (fetch_first) and "Keep offline" for the
+// call, its lead, its agent or its dial list (pin / unpin, ticked when pinned). The agent
+// does the work; a refusal is reported through `report`.
+class CallContextMenu : public QMenu
+{
+    Q_OBJECT
+
+public:
+    CallContextMenu(const CallRow &call, const QList<Pin> &pins, AgentConnection &agent,
+                    std::function<void(const QString &message)> report, QWidget *parent = nullptr);
+
+private:
+    void addPinAction(QMenu *menu, Pin::Kind kind, const QString &target, const QString &text,
+                      const QList<Pin> &pins);
+
+    AgentConnection &m_agent;
+    std::function<void(const QString &)> m_report;
+};
+
+} // namespace earshot
