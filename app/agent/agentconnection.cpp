@@ -167,10 +167,12 @@ void AgentConnection::applyProgress(const QJsonObject &data)
     AgentStatus progress = m_status;
     progress.queueLength = data.value("queue_length"_L1).toInteger(progress.queueLength);
     progress.bytesPerSecond = data.value("bytes_per_second"_L1).toInteger(progress.bytesPerSecond);
-    if (data.contains("auth_required"_L1))
-        progress.authRequired = data.value("auth_required"_L1).toBool();
-    if (data.contains("last_error"_L1))
-        progress.lastError = data.value("last_error"_L1).toString();
+    // The agent's status and progress carry "state" (online, offline, paused,
+    // auth_required) and, in status, why the last pass failed (null once one succeeds).
+    if (data.contains("state"_L1))
+        progress.authRequired = data.value("state"_L1).toString() == "auth_required"_L1;
+    if (data.contains("last_sync_error"_L1))
+        progress.lastError = data.value("last_sync_error"_L1).toString();
     updateStatus(progress);
 }
 

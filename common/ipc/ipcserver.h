@@ -5,11 +5,11 @@
 
 #include <QJsonObject>
 #include <QLocalServer>
+#include <QLocalSocket>
 #include <QPointer>
 
 #include <functional>
 
-class QLocalSocket;
 
 namespace earshot {
 

@@ -52,8 +52,7 @@ ServerApi::ServerApi(http::HttpTransport &transport, ServerAddress server, Retry
 
 void ServerApi::useSession(Session session, SessionSaver saveRotated)
 {
-    m_session = std::move(session);
-    m_saveRotated = std::move(saveRotated);
+    m_session = std::make_shared<SharedSession>(std::move(session), std::move(saveRotated));
 }
 
 QString ServerApi::signInAgainAdvice() const
@@ -72,16 +71,19 @@ SyncError ServerApi::answerError(const http::HttpResponse &response, const QStri
                              response.status, error.code);
 }
 
-SyncResult<http::HttpResponse> ServerApi::sendWithRetries(const http::HttpRequest &request, Auth auth, const QString &what)
+SyncResult<http::HttpResponse> ServerApi::sendWithRetries(const http::HttpRequest &request, Auth auth,
+                                                          const QString &what, http::HttpBodySink *sink,
+                                                          QString *usedToken)
 {
     for (int attempt = 1;; ++attempt) {
         http::HttpRequest authorized = request;
         if (auth == Auth::Bearer) {
             if (!m_session)
                 return SyncError::signInAgain(u"Not signed in to %1. %2"_s.arg(m_server.origin(), signInAgainAdvice()));
-            authorized.headers.append({"Authorization"_ba, "Bearer "_ba + m_session->accessToken.toUtf8()});
+            *usedToken = m_session->current().accessToken;
+            authorized.headers.append({"Authorization"_ba, "Bearer "_ba + usedToken->toUtf8()});
         }
-        auto result = m_transport.perform(authorized);
+        auto result = m_transport.perform(authorized, sink);
         std::optional<std::chrono::seconds> retryAfter;
         QString failure;
         if (!result) {
@@ -115,16 +117,18 @@ SyncResult<http::HttpResponse> ServerApi::sendWithRetries(const http::HttpReques
     }
 }
 
-SyncResult<http::HttpResponse> ServerApi::send(const http::HttpRequest &request, Auth auth, const QString &what)
+SyncResult<http::HttpResponse> ServerApi::send(const http::HttpRequest &request, Auth auth, const QString &what,
+                                               http::HttpBodySink *sink)
 {
-    auto result = sendWithRetries(request, auth, what);
+    QString usedToken;
+    auto result = sendWithRetries(request, auth, what, sink, &usedToken);
     if (result || auth != Auth::Bearer || result.error().httpStatus != 401)
         return result;
     // The access token expired (or was revoked): one refresh, then the same request again.
     qCInfo(lcAuth) << "access token refused; refreshing the session";
-    if (auto refreshed = refreshSession(); !refreshed)
+    if (auto refreshed = refreshAfter(usedToken); !refreshed)
         return refreshed.error();
-    result = sendWithRetries(request, auth, what);
+    result = sendWithRetries(request, auth, what, sink, &usedToken);
     if (!result && result.error().httpStatus == 401)
         return SyncError::signInAgain(u"The server at %1 refused a freshly refreshed session. %2"_s.arg(
             m_server.origin(), signInAgainAdvice()));
@@ -152,8 +156,20 @@ SyncResult<Session> ServerApi::refreshSession()
 {
     if (!m_session)
         return SyncError::signInAgain(u"Not signed in to %1. %2"_s.arg(m_server.origin(), signInAgainAdvice()));
+    return refreshAfter(m_session->current().accessToken);
+}
+
+SyncResult<Session> ServerApi::refreshAfter(const QString &staleAccessToken)
+{
+    if (!m_session)
+        return SyncError::signInAgain(u"Not signed in to %1. %2"_s.arg(m_server.origin(), signInAgainAdvice()));
+    return m_session->refreshUnlessDone(staleAccessToken, [this](const Session &session) { return requestRefresh(session); });
+}
+
+SyncResult<Session> ServerApi::requestRefresh(const Session &current)
+{
     const auto request = jsonPost(m_server.endpoint(u"/api/auth/refresh"),
-                                  QJsonObject{{u"refresh_token"_s, m_session->refreshToken}});
+                                  QJsonObject{{u"refresh_token"_s, current.refreshToken}});
     auto response = send(request, Auth::None, u"a session refresh"_s);
     if (!response) {
         const int status = response.error().httpStatus;
@@ -165,13 +181,7 @@ SyncResult<Session> ServerApi::refreshSession()
     auto session = apijson::parseSession(response->body);
     if (!session)
         return unreadable(u"a session refresh answer"_s, session.error());
-    m_session = *session;
     qCInfo(lcAuth) << "session refreshed for" << m_server.origin();
-    if (m_saveRotated) {
-        if (Status saved = m_saveRotated(*m_session); !saved)
-            qCWarning(lcAuth).noquote() << "the refreshed session works for this run but could not be saved:"
-                                        << saved.error();
-    }
     return std::move(session).value();
 }
 
@@ -237,6 +247,16 @@ SyncResult<RecordingAvailability> ServerApi::recordingAvailability(const QString
     if (!availability)
         return unreadable(u"a recording availability"_s, availability.error());
     return std::move(availability).value();
+}
+
+SyncResult<Done> ServerApi::streamEvents(http::HttpBodySink &sink)
+{
+    http::HttpRequest request = jsonGet(m_server.endpoint(u"/api/events"));
+    request.headers = {{"Accept"_ba, "text/event-stream"_ba}, {"Cache-Control"_ba, "no-cache"_ba}};
+    auto response = send(request, Auth::Bearer, u"the server's event channel"_s, &sink);
+    if (!response)
+        return response.error();
+    return Done{};
 }
 
 } // namespace earshot

@@ -8,17 +8,21 @@
 #include "cli/console.h"
 #include "cli/exitcode.h"
 #include "cli/terminationsignals.h"
+#include "control/agentcontrol.h"
+#include "control/serverevents.h"
+#include "control/sessionwatch.h"
 #include "datadirectory.h"
+#include "ipc/agentinstancelock.h"
+#include "ipc/ipcprotocol.h"
 #include "secrets/keychainsecretstore.h"
 #include "store/database.h"
+#include "sync/metadatarunner.h"
 #include "sync/syncloop.h"
 #include "sync/syncpass.h"
 #include "transfer/recordinglinks.h"
 #include "transfer/transferengine.h"
 
 #include <QCoreApplication>
-#include <QDir>
-#include <QLockFile>
 
 using namespace Qt::StringLiterals;
 
@@ -42,19 +46,11 @@ int runSync(const AgentCommand &command)
     }
     const ServerAddress &server = *setup.server;
 
-    if (!QDir().mkpath(setup.dataDir)) {
-        printError(u"Cannot create the data folder %1."_s.arg(setup.dataDir));
-        return toInt(ExitCode::LocalStore);
-    }
     // One agent per data folder: two would download the same recordings, and the
     // start-up clean-up of the cache assumes no other download is under way.
-    QLockFile lock(QDir(setup.dataDir).filePath(u"earshot-sync.lock"_s));
-    lock.setStaleLockTime(0); // stale only when its process is gone, however old
-    if (!lock.tryLock(0)) {
-        qint64 pid = 0;
-        QString host, application;
-        lock.getLockInfo(&pid, &host, &application);
-        printError(u"Another earshot-sync (process %1) is already syncing into %2."_s.arg(pid).arg(setup.dataDir));
+    auto lock = AgentInstanceLock::acquire(setup.dataDir);
+    if (!lock) {
+        printError(lock.error() + u". Stop it first, or use another --data-dir."_s);
         return toInt(ExitCode::LocalStore);
     }
 
@@ -86,9 +82,20 @@ int runSync(const AgentCommand &command)
 
     TerminationSignals signals;
     const std::atomic<bool> *stopRequested = &signals.flag();
+    // Rotated sessions are saved on the agent's thread, whichever client refreshed: the
+    // keychain answers through this thread's event loop.
+    QObject keychainContext;
+    auto saveRotated = [&vault, &server, &keychainContext](const Session &rotated) {
+        QMetaObject::invokeMethod(&keychainContext, [&vault, &server, rotated] {
+            if (Status saved = vault.save(server, rotated); !saved)
+                qCWarning(lcAuth).noquote() << "the refreshed session works for this run but could not be saved:"
+                                            << saved.error();
+        }, Qt::QueuedConnection);
+        return Status::ok();
+    };
     auto transport = makeTransport(setup, stopRequested);
     ServerApi api(*transport, server, RetryPolicy(), stopRequested);
-    api.useSession(**session, [&vault, &server](const Session &rotated) { return vault.save(server, rotated); });
+    api.useSession(**session, saveRotated);
 
     const CacheFolder cache(DataDirectory::cacheDirectory(setup.dataDir));
     TransferOptions transferOptions;
@@ -103,8 +110,10 @@ int runSync(const AgentCommand &command)
         printError(started.error());
         return toInt(ExitCode::LocalStore);
     }
-    SyncPass pass(api, transfers, **store, cache, command.pageSize, stopRequested);
-    pass.setBeforeCommitHook(crashTestHookFromEnvironment());
+    auto workerTransport = [&setup](const std::atomic<bool> *stop) { return makeTransport(setup, stop); };
+    MetadataRunner metadata({(*store)->path(), cache.path(), server, api.sharedSession(), command.pageSize,
+                             stopRequested, workerTransport, crashTestHookFromEnvironment()});
+    SyncPass pass(metadata, transfers, **store, cache);
     if (Status cleaned = pass.cleanUpCache(); !cleaned) {
         printError(cleaned.error());
         return toInt(ExitCode::LocalStore);
@@ -117,9 +126,32 @@ int runSync(const AgentCommand &command)
     QObject::connect(&transfers, &TransferEngine::diskSpaceReturned, &loop, &SyncLoop::requestPass);
     QObject::connect(&loop, &SyncLoop::finished, QCoreApplication::instance(), &QCoreApplication::quit,
                      Qt::QueuedConnection);
+
+    // Hints from the server only matter to a loop that runs more than one pass.
+    std::unique_ptr<ServerEvents> events;
+    if (!command.once)
+        events = std::make_unique<ServerEvents>(server, api.sharedSession(), workerTransport);
+    SessionWatch sessions(vault, server, api.sharedSession());
+    bool shutdownRequested = false;
+    AgentControl control({loop, transfers, (*store)->connection(), sessions, events.get(), server.origin(),
+                          [&shutdownRequested, &signals] {
+                              shutdownRequested = true;
+                              signals.requestStop();
+                          }});
+    if (Status listening = control.listen(ipc::socketPathFor(setup.dataDir)); !listening) {
+        printError(listening.error());
+        return toInt(ExitCode::LocalStore);
+    }
+    if (events)
+        events->start();
     loop.start();
     QCoreApplication::exec();
+    events.reset();
+    // Sessions rotated at the very end still reach the keychain.
+    QCoreApplication::sendPostedEvents(&keychainContext);
 
+    if (shutdownRequested && !loop.failure())
+        return toInt(ExitCode::Success);
     if (const auto &failure = loop.failure()) {
         printError(failure->message);
         return toInt(exitCodeFor(*failure));

@@ -49,6 +49,11 @@ const std::atomic<bool> &TerminationSignals::flag() const
     return g_stopRequested;
 }
 
+void TerminationSignals::requestStop()
+{
+    g_stopRequested.store(true);
+}
+
 int TerminationSignals::receivedSignal() const
 {
     return static_cast<int>(g_signal);

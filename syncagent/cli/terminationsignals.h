@@ -20,6 +20,8 @@ public:
     ~TerminationSignals() override;
 
     const std::atomic<bool> &flag() const;
+    // The same graceful stop without a signal (the control socket's shutdown command).
+    void requestStop();
     // The signal that arrived, 0 when none did.
     int receivedSignal() const;
 

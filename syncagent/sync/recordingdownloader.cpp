@@ -4,30 +4,38 @@
 #include "transfer/transferengine.h"
 
 #include <QElapsedTimer>
-#include <QEventLoop>
 
 using namespace Qt::StringLiterals;
 
 namespace earshot {
 
-SyncResult<DownloadReport> RecordingDownloader::run()
+RecordingDownloader::~RecordingDownloader()
+{
+    QObject::disconnect(m_waiting);
+}
+
+void RecordingDownloader::run(Done done)
 {
     QElapsedTimer timer;
     timer.start();
     auto queued = m_engine.queueDue();
-    if (!queued)
-        return queued.error();
-    if (!m_engine.isIdle()) {
-        // The transfers run on their own thread and report to this one; waiting in a local
-        // event loop keeps this thread serving them, and the agent's other sockets, until
-        // every recording is handled.
-        QEventLoop wait;
-        QObject::connect(&m_engine, &TransferEngine::idle, &wait, &QEventLoop::quit);
-        wait.exec();
-        // QCoreApplication::quit() ends every event loop, this one too: a stop is under way.
-        if (!m_engine.isIdle())
-            m_engine.stopAll();
+    if (!queued) {
+        QMetaObject::invokeMethod(&m_engine, [done, error = queued.error()] { done(error); }, Qt::QueuedConnection);
+        return;
     }
+    if (m_engine.isIdle()) {
+        QMetaObject::invokeMethod(&m_engine, [this, timer, done] { finish(timer.elapsed(), done); },
+                                  Qt::QueuedConnection);
+        return;
+    }
+    m_waiting = QObject::connect(&m_engine, &TransferEngine::idle, &m_engine, [this, timer, done] {
+        QObject::disconnect(m_waiting);
+        finish(timer.elapsed(), done);
+    });
+}
+
+void RecordingDownloader::finish(qint64 milliseconds, const Done &done)
+{
     const TransferReport transfers = m_engine.takeReport();
     DownloadReport report;
     report.due = transfers.queued;
@@ -36,7 +44,7 @@ SyncResult<DownloadReport> RecordingDownloader::run()
     report.notReady = transfers.notReady;
     report.bytes = transfers.bytes;
     report.lastFailure = transfers.lastFailure;
-    report.milliseconds = timer.elapsed();
+    report.milliseconds = milliseconds;
     qCInfo(lcSync).noquote() << u"downloads done: %1 downloaded (%2 bytes), %3 failed, %4 not ready on the server, in %5 ms"_s
                                     .arg(report.downloaded)
                                     .arg(report.bytes)
@@ -44,8 +52,8 @@ SyncResult<DownloadReport> RecordingDownloader::run()
                                     .arg(report.notReady)
                                     .arg(report.milliseconds);
     if (transfers.fatal)
-        return *transfers.fatal;
-    return report;
+        return done(*transfers.fatal);
+    done(report);
 }
 
 } // namespace earshot

@@ -2,7 +2,10 @@
 
 #include "syncerror.h"
 
+#include <QMetaObject>
 #include <QString>
+
+#include <functional>
 
 namespace earshot {
 
@@ -20,18 +23,27 @@ struct DownloadReport
 };
 
 // The downloads step of a pass: hands the recordings that are due to the transfer engine
-// and waits until it has handled all of them. Fails only for what stops the downloads as
-// a whole (sign in again, server unreachable, the store, a full disk, a stop request);
-// per-recording failures are counted and kept in the store.
+// and reports once it has handled all of them, without blocking the agent's thread (the
+// control socket and the player's ranges are served meanwhile). Fails only for what stops
+// the downloads as a whole (sign in again, server unreachable, the store, a full disk, a
+// stop or a pause); per-recording failures are counted and kept in the store.
 class RecordingDownloader
 {
 public:
-    explicit RecordingDownloader(TransferEngine &engine) : m_engine(engine) {}
+    using Done = std::function<void(const SyncResult<DownloadReport> &)>;
 
-    SyncResult<DownloadReport> run();
+    explicit RecordingDownloader(TransferEngine &engine) : m_engine(engine) {}
+    ~RecordingDownloader();
+    Q_DISABLE_COPY_MOVE(RecordingDownloader)
+
+    // `done` runs later on the engine's thread, never inside this call.
+    void run(Done done);
 
 private:
+    void finish(qint64 milliseconds, const Done &done);
+
     TransferEngine &m_engine;
+    QMetaObject::Connection m_waiting;
 };
 
 } // namespace earshot

@@ -24,7 +24,7 @@ void SyncLoop::requestPass()
 {
     if (m_finished || m_mode == Mode::Once)
         return;
-    if (m_running) {
+    if (m_running || m_held) {
         m_passRequested = true;
         return;
     }
@@ -40,27 +40,73 @@ void SyncLoop::stop()
     finish(std::nullopt);
 }
 
+void SyncLoop::setHeld(bool held)
+{
+    if (held == m_held)
+        return;
+    m_held = held;
+    qCInfo(lcSync) << (held ? "passes on hold" : "passes resume");
+    if (held) {
+        m_timer.stop();
+        return;
+    }
+    // Whatever the hold cut short (transfers, a refused session) is picked up now.
+    m_passRequested = false;
+    if (!m_running && !m_finished)
+        QTimer::singleShot(0, this, &SyncLoop::runPass);
+    else
+        m_passRequested = true;
+}
+
 void SyncLoop::runPass()
 {
     if (m_finished || m_running)
         return;
+    if (m_held) {
+        m_passRequested = true;
+        return;
+    }
     m_running = true;
-    const auto outcome = m_pass.run();
+    m_pass.start([this](const SyncResult<Done> &outcome) { onPassDone(outcome); });
+}
+
+void SyncLoop::onPassDone(const SyncResult<Done> &outcome)
+{
     m_running = false;
     if (m_finished)
         return; // stopped while the pass was under way
     if (outcome) {
+        m_lastPassError.reset();
+        Q_EMIT passFinished(true, {});
         if (m_mode == Mode::Once)
             return finish(std::nullopt);
-    } else {
-        const SyncError &error = outcome.error();
-        if (error.kind == SyncError::Kind::Stopped) {
-            m_stopped = true;
-            return finish(std::nullopt);
-        }
-        const bool retried = error.kind == SyncError::Kind::Server || error.kind == SyncError::Kind::DiskFull;
-        if (m_mode == Mode::Once || !retried)
-            return finish(error);
+        return scheduleNext();
+    }
+    const SyncError &error = outcome.error();
+    if (error.kind == SyncError::Kind::Stopped) {
+        if (m_held)
+            return scheduleNext(); // paused: the pass resumes with the hold
+        m_stopped = true;
+        return finish(std::nullopt);
+    }
+    m_lastPassError = error;
+    Q_EMIT passFinished(false, error.message);
+    if (m_mode == Mode::Repeat && error.kind == SyncError::Kind::SignInAgain) {
+        setHeld(true);
+        Q_EMIT signInNeeded(error.message);
+        return;
+    }
+    const bool retried = error.kind == SyncError::Kind::Server || error.kind == SyncError::Kind::DiskFull;
+    if (m_mode == Mode::Once || !retried)
+        return finish(error);
+    scheduleNext();
+}
+
+void SyncLoop::scheduleNext()
+{
+    if (m_held) {
+        m_passRequested = true;
+        return;
     }
     if (std::exchange(m_passRequested, false)) {
         QTimer::singleShot(0, this, &SyncLoop::runPass);

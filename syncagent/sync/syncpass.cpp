@@ -1,35 +1,22 @@
 #include "sync/syncpass.h"
 
 #include "agentlogging.h"
-#include "store/callmirror.h"
 #include "store/syncstate.h"
 #include "store/writetransaction.h"
-#include "sync/recordingdownloader.h"
+#include "sync/metadatarunner.h"
 #include "transfer/transferengine.h"
-
-#include <QElapsedTimer>
 
 using namespace Qt::StringLiterals;
 
 namespace earshot {
 
-SyncPass::SyncPass(ServerApi &api, TransferEngine &transfers, Database &store, const CacheFolder &cache, int pageSize,
-                   const std::atomic<bool> *stopRequested)
-    : m_api(api)
+SyncPass::SyncPass(MetadataRunner &metadata, TransferEngine &transfers, Database &store, const CacheFolder &cache)
+    : m_metadata(metadata)
     , m_transfers(transfers)
     , m_store(store)
     , m_cache(cache)
-    , m_stopRequested(stopRequested)
-    , m_mirror(std::make_unique<CallMirror>(store.connection()))
-    , m_metadata(api, *m_mirror, cache, pageSize)
+    , m_downloader(transfers)
 {
-}
-
-SyncPass::~SyncPass() = default;
-
-void SyncPass::setBeforeCommitHook(MetadataSync::BeforeCommitHook hook)
-{
-    m_metadata.setBeforeCommitHook(std::move(hook));
 }
 
 Status SyncPass::cleanUpCache()
@@ -40,53 +27,51 @@ Status SyncPass::cleanUpCache()
     return Status::ok();
 }
 
-SyncResult<Done> SyncPass::run()
+void SyncPass::start(Completion done)
 {
-    QElapsedTimer timer;
-    timer.start();
+    Q_ASSERT(!m_done);
+    m_done = std::move(done);
+    m_timer.start();
     ++m_passes;
     qCInfo(lcSync) << "pass" << m_passes << "starts";
-    auto outcome = runSteps();
-    recordOutcome(outcome);
-    if (outcome)
-        qCInfo(lcSync) << "pass" << m_passes << "succeeded in" << timer.elapsed() << "ms";
-    else if (outcome.error().kind == SyncError::Kind::Stopped)
-        qCInfo(lcSync) << "pass" << m_passes << "stopped on request after" << timer.elapsed() << "ms";
-    else
-        qCWarning(lcSync).noquote() << "pass" << m_passes << "failed after" << timer.elapsed()
-                                    << "ms:" << outcome.error().message;
-    return outcome;
+    m_metadata.run(m_passes == 1, [this](const SyncResult<MetadataSyncReport> &metadata) {
+        if (!metadata)
+            return finish(metadata.error());
+        downloadsStep();
+    });
 }
 
-SyncResult<Done> SyncPass::runSteps()
+void SyncPass::downloadsStep()
 {
-    if (m_passes == 1) {
-        // Once per run: shows in the log whose view of the calls is being mirrored.
-        auto user = m_api.me();
-        if (!user)
-            return user.error();
-        qCInfo(lcSync).noquote() << "signed in to" << m_api.server().origin() << "as" << user->email << u"(%1)"_s.arg(user->role);
-    }
-    auto metadata = m_metadata.run(m_stopRequested);
-    if (!metadata)
-        return metadata.error();
+    m_downloader.run([this](const SyncResult<DownloadReport> &downloads) {
+        if (!downloads)
+            return finish(downloads.error());
+        if (downloads->failed > 0)
+            return finish(SyncError::server(u"%1 of %2 recordings could not be downloaded and will be tried again later "
+                                            "(last problem: %3)"_s.arg(downloads->failed)
+                                                .arg(downloads->due)
+                                                .arg(downloads->lastFailure)));
+        finish(Done{});
+    });
+}
 
-    RecordingDownloader downloader(m_transfers);
-    auto downloads = downloader.run();
-    if (!downloads)
-        return downloads.error();
-    if (downloads->failed > 0)
-        return SyncError::server(u"%1 of %2 recordings could not be downloaded and will be tried again later "
-                                 "(last problem: %3)"_s.arg(downloads->failed)
-                                     .arg(downloads->due)
-                                     .arg(downloads->lastFailure));
-    return Done{};
+void SyncPass::finish(const SyncResult<Done> &outcome)
+{
+    recordOutcome(outcome);
+    const qint64 elapsed = m_timer.elapsed();
+    if (outcome)
+        qCInfo(lcSync) << "pass" << m_passes << "succeeded in" << elapsed << "ms";
+    else if (outcome.error().kind == SyncError::Kind::Stopped)
+        qCInfo(lcSync) << "pass" << m_passes << "stopped on request after" << elapsed << "ms";
+    else
+        qCWarning(lcSync).noquote() << "pass" << m_passes << "failed after" << elapsed << "ms:" << outcome.error().message;
+    std::exchange(m_done, {})(outcome);
 }
 
 void SyncPass::recordOutcome(const SyncResult<Done> &outcome)
 {
     if (!outcome && outcome.error().kind == SyncError::Kind::Stopped)
-        return; // a requested stop says nothing about the mirror
+        return; // a requested stop or pause says nothing about the mirror
     SyncState state(m_store.connection());
     WriteTransaction transaction(m_store.connection());
     const bool written = transaction.isOpen()

@@ -1,48 +1,51 @@
 #pragma once
 
-#include "api/serverapi.h"
 #include "store/database.h"
 #include "sync/cachefolder.h"
-#include "sync/metadatasync.h"
+#include "sync/recordingdownloader.h"
 #include "syncerror.h"
 
-#include <memory>
+#include <QElapsedTimer>
+
+#include <functional>
 
 namespace earshot {
 
-class CallMirror;
+class MetadataRunner;
 class TransferEngine;
 
-// One pass of the agent: call metadata, then the recordings that became due (through the
-// transfer engine, which outlives passes). The outcome is recorded in
-// SyncState::kLastSyncError (cleared on success) so the app can show why the mirror is
-// stale.
+// One pass of the agent: call metadata (on the metadata worker thread), then the
+// recordings that became due (through the transfer engine, which outlives passes). It
+// runs asynchronously: the agent's thread stays free for the control socket. The outcome
+// is recorded in SyncState::kLastSyncError (cleared on success) so the app can show why
+// the mirror is stale.
 class SyncPass
 {
 public:
-    SyncPass(ServerApi &api, TransferEngine &transfers, Database &store, const CacheFolder &cache, int pageSize,
-             const std::atomic<bool> *stopRequested);
-    ~SyncPass();
-    Q_DISABLE_COPY_MOVE(SyncPass)
+    using Completion = std::function<void(const SyncResult<Done> &)>;
 
-    void setBeforeCommitHook(MetadataSync::BeforeCommitHook hook);
+    SyncPass(MetadataRunner &metadata, TransferEngine &transfers, Database &store, const CacheFolder &cache);
+    Q_DISABLE_COPY_MOVE(SyncPass)
 
     // Clears what an interrupted earlier run left in the cache folder.
     Status cleanUpCache();
 
-    SyncResult<Done> run();
+    // Starts a pass; `done` runs on the agent's thread once it ended, never inside start().
+    void start(Completion done);
+    bool isRunning() const { return static_cast<bool>(m_done); }
 
 private:
-    SyncResult<Done> runSteps();
+    void downloadsStep();
+    void finish(const SyncResult<Done> &outcome);
     void recordOutcome(const SyncResult<Done> &outcome);
 
-    ServerApi &m_api;
+    MetadataRunner &m_metadata;
     TransferEngine &m_transfers;
     Database &m_store;
     const CacheFolder &m_cache;
-    const std::atomic<bool> *m_stopRequested;
-    std::unique_ptr<CallMirror> m_mirror;
-    MetadataSync m_metadata;
+    RecordingDownloader m_downloader;
+    Completion m_done;
+    QElapsedTimer m_timer;
     int m_passes = 0;
 };
 

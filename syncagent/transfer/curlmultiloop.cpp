@@ -106,7 +106,8 @@ void CurlMultiLoop::admitNew()
             m_finished(std::move(transfer));
             continue;
         }
-        transfer->useBudget(&m_budget);
+        if (!transfer->isExemptFromBudget())
+            transfer->useBudget(&m_budget);
         m_active.insert(handle, std::move(transfer));
     }
 }
@@ -133,7 +134,7 @@ void CurlMultiLoop::holdForBudget()
     // so until the budget refills the data waits in the kernel, and nothing received is
     // lost if the agent is killed meanwhile.
     for (const auto &transfer : std::as_const(m_active)) {
-        if (!transfer->isPaused() && transfer->isReceivingBody()) {
+        if (!transfer->isPaused() && transfer->isReceivingBody() && !transfer->isExemptFromBudget()) {
             curl_easy_pause(transfer->handle(), CURLPAUSE_RECV);
             transfer->markPaused();
         }

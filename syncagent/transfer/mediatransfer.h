@@ -86,6 +86,10 @@ public:
     void stopAt(qint64 offset) { m_stopAt = offset; }
     qint64 receivedUpTo() const { return m_receivedUpTo.load(); }
 
+    // Before the transfer is added to the loop: the bandwidth limit does not apply to it.
+    void exemptFromBudget() { m_exemptFromBudget = true; }
+    bool isExemptFromBudget() const { return m_exemptFromBudget; }
+
     // Transfer thread.
     void useBudget(BandwidthBudget *budget) { m_budget = budget; }
     // Paused because the cache file is behind (from the body callback) or because the
@@ -123,6 +127,7 @@ private:
     char m_errorBuffer[CURL_ERROR_SIZE] = {};
 
     std::atomic<bool> m_cancel{false};
+    bool m_exemptFromBudget = false;
     std::atomic<qint64> m_stopAt;
     std::atomic<qint64> m_receivedUpTo;
 

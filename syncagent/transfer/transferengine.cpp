@@ -84,7 +84,7 @@ SyncResult<int> TransferEngine::queueDue()
             return SyncError::diskFull(m_pausedMessage);
         resumeAfterDiskSpace();
     }
-    if (m_options.media.stopRequested && m_options.media.stopRequested->load())
+    if (m_paused || (m_options.media.stopRequested && m_options.media.stopRequested->load()))
         return SyncError::stopped();
     m_stopping = false;
     auto due = m_ledger.due(QDateTime::currentMSecsSinceEpoch(), kDueBatch);
@@ -113,6 +113,8 @@ Status TransferEngine::fetchRangeFirst(const QString &recordingId, qint64 offset
 {
     if (offset < 0 || length <= 0)
         return Status::failure(u"the range to fetch first is empty or starts before the recording"_s);
+    if (m_paused)
+        return Status::failure(u"downloads are paused; resume them first"_s);
     JobPointer job = jobFor(recordingId);
     if (!job) {
         auto found = m_ledger.candidate(recordingId);
@@ -166,6 +168,50 @@ void TransferEngine::setBandwidthLimit(qint64 bytesPerSecond)
 bool TransferEngine::isIdle() const
 {
     return m_jobs.isEmpty();
+}
+
+void TransferEngine::pause()
+{
+    if (m_paused)
+        return;
+    m_paused = true;
+    qCInfo(lcTransfer) << "downloads paused";
+    stopTransfers();
+}
+
+void TransferEngine::resume()
+{
+    if (!m_paused)
+        return;
+    m_paused = false;
+    m_stopping = false;
+    // The pause's "stopped" belongs to the pass it cut short, not to the next one.
+    if (m_report.fatal && m_report.fatal->kind == SyncError::Kind::Stopped)
+        m_report.fatal.reset();
+    qCInfo(lcTransfer) << "downloads resumed";
+}
+
+QList<TransferSnapshot> TransferEngine::transfersUnderway() const
+{
+    QList<TransferSnapshot> underway;
+    for (const JobPointer &job : m_jobs) {
+        if (job->stage == RecordingJob::Stage::Queued)
+            continue;
+        TransferSnapshot snapshot;
+        snapshot.recordingId = job->recording.recordingId;
+        snapshot.sizeBytes = job->recording.sizeBytes;
+        snapshot.bytesDone = job->chunkSize > 0 ? job->contiguousBytes() : 0;
+        snapshot.forPlayer = job->priority;
+        for (const auto &transfer : {job->mainTransfer, job->rangeTransfer}) {
+            if (!transfer)
+                continue;
+            snapshot.bytesReceived += std::max<qint64>(0, transfer->receivedUpTo() - transfer->span().first);
+            if (transfer == job->mainTransfer)
+                snapshot.bytesDone = std::max(snapshot.bytesDone, transfer->receivedUpTo());
+        }
+        underway.append(snapshot);
+    }
+    return underway;
 }
 
 TransferReport TransferEngine::takeReport()

@@ -17,6 +17,16 @@
 
 namespace earshot {
 
+// A download under way, as the control socket reports it.
+struct TransferSnapshot
+{
+    QString recordingId;
+    qint64 sizeBytes = 0;
+    qint64 bytesDone = 0;     // from the start of the recording, as far as known
+    qint64 bytesReceived = 0; // by the requests now running, for the transfer rate
+    bool forPlayer = false;   // the player asked for part of it (fetch_first)
+};
+
 // Downloads recordings into the encrypted cache. A job per recording: a signed link from
 // the server (refreshed ahead of expiry and whenever the media server refuses it), the
 // partial cache file (resumed from what an earlier run left), one or more ranged
@@ -48,6 +58,14 @@ public:
     qint64 bandwidthLimit() const { return m_options.bandwidthLimit; }
 
     bool isIdle() const;
+    // Pausing stops every transfer as stopAll() does (partials kept and recorded) without
+    // ending the agent; nothing is lost because the store, not this queue, says what is
+    // due. While paused nothing starts: queueDue answers "stopped", fetchRangeFirst fails.
+    void pause();
+    void resume();
+    bool isPaused() const { return m_paused; }
+    int waitingCount() const { return static_cast<int>(m_queue.size()); }
+    QList<TransferSnapshot> transfersUnderway() const;
     bool isPausedForDiskSpace() const { return m_pausedForSpace; }
     TransferReport takeReport();
     // Files the start-up clean-up must keep.
@@ -141,6 +159,7 @@ private:
     TransferReport m_report;
     QString m_pausedMessage;
     bool m_pausedForSpace = false;
+    bool m_paused = false;
     bool m_stopping = false;
     bool m_idleAnnounced = true;
     QTimer m_flushTimer;

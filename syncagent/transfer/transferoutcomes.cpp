@@ -67,6 +67,10 @@ bool TransferEngine::startTransfer(const JobPointer &job, qint64 first, qint64 e
         failAttempt(job, prepared.error());
         return false;
     }
+    // The limit is for mirroring in the background; bytes someone is waiting to hear now
+    // would otherwise queue behind it (the shared budget serves whoever libcurl reads first).
+    if (forPlayer)
+        transfer->exemptFromBudget();
     if (forPlayer && job->mainTransfer) {
         const MediaSpan &main = job->mainTransfer->span();
         if (first >= main.first && first < main.end)

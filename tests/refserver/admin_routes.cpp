@@ -177,8 +177,14 @@ void registerAdminRoutes(Router &router, ServerContext &context)
         reply.sendJson(200, QJsonDocument(ctx->audit.policy().toJson()));
     });
 
-    add(Method::Post, u"/__admin/tokens/expire"_s, [ctx](ApiRequest &, HttpReply &reply) {
+    add(Method::Post, u"/__admin/tokens/expire"_s, [ctx](ApiRequest &request, HttpReply &reply) {
+        const auto body = jsonObjectBody(request, reply, true);
+        if (!body)
+            return;
         ctx->auth.expireAllAccessTokens();
+        // A revoked session: the client's refresh fails too, and only a new sign-in helps.
+        if (body->value("refresh"_L1).toBool())
+            ctx->auth.expireAllRefreshTokens();
         reply.sendJson(200, "{}"_ba);
     });
 }

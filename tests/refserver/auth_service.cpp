@@ -120,6 +120,14 @@ void AuthService::expireAllAccessTokens()
     m_accessCache.clear();
 }
 
+void AuthService::expireAllRefreshTokens()
+{
+    QSqlQuery expire = m_db.prepare(u"UPDATE tokens SET expires_at = MIN(expires_at, ?) WHERE kind = 'refresh'"_s);
+    expire.addBindValue(QDateTime::currentMSecsSinceEpoch() - 1);
+    if (!expire.exec())
+        logQueryError(expire, "expire refresh tokens");
+}
+
 QJsonObject AuthService::userJson(const AuthUser &user)
 {
     return {{u"id"_s, user.id}, {u"name"_s, user.name}, {u"email"_s, user.email}, {u"role"_s, user.role}};

@@ -39,6 +39,8 @@ public:
 
     // Test aid (/__admin/tokens/expire): every access token issued so far stops working.
     void expireAllAccessTokens();
+    // Test aid (/__admin/tokens/expire {"refresh": true}): every refresh token issued so far too.
+    void expireAllRefreshTokens();
 
     static QJsonObject userJson(const AuthUser &user);
     static QJsonObject tokensJson(const IssuedTokens &tokens);
