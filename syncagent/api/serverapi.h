@@ -7,6 +7,8 @@
 #include "http/httptransport.h"
 #include "syncerror.h"
 
+#include <QJsonArray>
+
 #include <functional>
 #include <optional>
 
@@ -37,6 +39,9 @@ public:
     SyncResult<RecordingLink> refreshRecordingLink(const QString &callId);
     // For polling a recording the server is still processing.
     SyncResult<RecordingAvailability> recordingAvailability(const QString &callId);
+    SyncResult<AuditPolicy> auditPolicy();
+    // At most 500 events (the contract's limit); the caller batches.
+    SyncResult<AuditUploadAnswer> uploadAuditEvents(const QJsonArray &events);
 
 private:
     enum class Auth { None, Bearer };

@@ -2,7 +2,9 @@
 
 #include "agentlogging.h"
 #include "api/serverapi.h"
+#include "audit/audituploader.h"
 #include "auth/sessionvault.h"
+#include "cache/cacheupkeep.h"
 #include "cache/cachekey.h"
 #include "cli/agentsetup.h"
 #include "cli/console.h"
@@ -91,19 +93,23 @@ int runSync(const AgentCommand &command)
     api.useSession(**session, [&vault, &server](const Session &rotated) { return vault.save(server, rotated); });
 
     const CacheFolder cache(DataDirectory::cacheDirectory(setup.dataDir));
+    // The agent removes copies on behalf of the signed-in user, and audits them as theirs.
+    CacheUpkeep upkeep((*store)->connection(), cache, (**session).user.id, command.cacheQuota);
+    AuditUploader auditUploader(api, (*store)->connection());
     TransferOptions transferOptions;
     transferOptions.parallel = command.parallel;
     transferOptions.bandwidthLimit = command.bandwidthLimit;
     transferOptions.media.connection.userAgent = userAgent();
     transferOptions.media.connection.trust = setup.trust;
     transferOptions.media.stopRequested = stopRequested;
+    transferOptions.admitDue = [&upkeep](QList<TransferCandidate> due) { return upkeep.policy().admit(std::move(due)); };
     ServerApiLinks links(api);
     TransferEngine transfers(transferOptions, *cacheKey, cache.path(), (*store)->connection(), links);
     if (Status started = transfers.start(); !started) {
         printError(started.error());
         return toInt(ExitCode::LocalStore);
     }
-    SyncPass pass(api, transfers, **store, cache, command.pageSize, stopRequested);
+    SyncPass pass(api, transfers, **store, cache, upkeep, auditUploader, command.pageSize, stopRequested);
     pass.setBeforeCommitHook(crashTestHookFromEnvironment());
     if (Status cleaned = pass.cleanUpCache(); !cleaned) {
         printError(cleaned.error());

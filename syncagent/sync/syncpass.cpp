@@ -1,24 +1,29 @@
 #include "sync/syncpass.h"
 
 #include "agentlogging.h"
+#include "audit/audituploader.h"
+#include "cache/cacheupkeep.h"
 #include "store/callmirror.h"
 #include "store/syncstate.h"
 #include "store/writetransaction.h"
 #include "sync/recordingdownloader.h"
 #include "transfer/transferengine.h"
 
+#include <QDateTime>
 #include <QElapsedTimer>
 
 using namespace Qt::StringLiterals;
 
 namespace earshot {
 
-SyncPass::SyncPass(ServerApi &api, TransferEngine &transfers, Database &store, const CacheFolder &cache, int pageSize,
-                   const std::atomic<bool> *stopRequested)
+SyncPass::SyncPass(ServerApi &api, TransferEngine &transfers, Database &store, const CacheFolder &cache,
+                   CacheUpkeep &upkeep, AuditUploader &audit, int pageSize, const std::atomic<bool> *stopRequested)
     : m_api(api)
     , m_transfers(transfers)
     , m_store(store)
     , m_cache(cache)
+    , m_upkeep(upkeep)
+    , m_audit(audit)
     , m_stopRequested(stopRequested)
     , m_mirror(std::make_unique<CallMirror>(store.connection()))
     , m_metadata(api, *m_mirror, cache, pageSize)
@@ -36,7 +41,9 @@ Status SyncPass::cleanUpCache()
 {
     if (Status exists = m_cache.ensureExists(); !exists)
         return exists;
-    m_cache.removeStrays(m_transfers.protectedCacheFiles());
+    auto reconciled = m_upkeep.reconcile([this] { return m_transfers.protectedCacheFiles(); });
+    if (!reconciled)
+        return Status::failure(u"Cannot reconcile the recording cache with the local store: "_s + reconciled.error());
     return Status::ok();
 }
 
@@ -47,6 +54,13 @@ SyncResult<Done> SyncPass::run()
     ++m_passes;
     qCInfo(lcSync) << "pass" << m_passes << "starts";
     auto outcome = runSteps();
+    const bool serverMayAnswer = outcome || (outcome.error().kind != SyncError::Kind::Stopped
+                                             && outcome.error().kind != SyncError::Kind::SignInAgain);
+    if (serverMayAnswer) {
+        auto uploaded = uploadAudit();
+        if (outcome && !uploaded)
+            outcome = uploaded.error();
+    }
     recordOutcome(outcome);
     if (outcome)
         qCInfo(lcSync) << "pass" << m_passes << "succeeded in" << timer.elapsed() << "ms";
@@ -71,8 +85,13 @@ SyncResult<Done> SyncPass::runSteps()
     if (!metadata)
         return metadata.error();
 
+    if (auto retention = applyRetention(); !retention)
+        return retention;
+
     RecordingDownloader downloader(m_transfers);
     auto downloads = downloader.run();
+    if (const QString problem = m_upkeep.policy().takeProblem(); !problem.isEmpty())
+        return SyncError::localStore(u"Cannot apply the cache policy: "_s + problem);
     if (!downloads)
         return downloads.error();
     if (downloads->failed > 0)
@@ -80,6 +99,31 @@ SyncResult<Done> SyncPass::runSteps()
                                  "(last problem: %3)"_s.arg(downloads->failed)
                                      .arg(downloads->due)
                                      .arg(downloads->lastFailure));
+    return Done{};
+}
+
+SyncResult<Done> SyncPass::applyRetention()
+{
+    auto policy = m_api.auditPolicy();
+    if (!policy)
+        return policy.error();
+    auto removed = m_upkeep.applyRetention(policy->localRetentionDays, QDateTime::currentMSecsSinceEpoch());
+    if (!removed)
+        return SyncError::localStore(removed.error());
+    // The deletions' audit events go up at once, not only after the downloads; if that
+    // fails, the upload at the end of the pass tries again and reports it.
+    if (*removed > 0) {
+        if (auto uploaded = uploadAudit(); !uploaded)
+            qCInfo(lcSync).noquote() << "audit upload after the retention sweep failed:" << uploaded.error().message;
+    }
+    return Done{};
+}
+
+SyncResult<Done> SyncPass::uploadAudit()
+{
+    auto uploaded = m_audit.uploadPending();
+    if (!uploaded)
+        return uploaded.error();
     return Done{};
 }
 
