@@ -215,6 +215,8 @@ private Q_SLOTS:
     void retentionDeletesOldCopiesAndReportsThem();
     void reconcileRepairsRowsAndRemovesStrays();
     void auditEventsWaitWhileTheServerIsDown();
+    void rejectedEventsKeepTheServersErrorAndAreNotResent();
+    void copiesWithdrawnOnTheServerAreDeletedAndReported();
 };
 
 void TstAgentCache::initTestCase()
@@ -607,6 +609,84 @@ void TstAgentCache::auditEventsWaitWhileTheServerIsDown()
     QSqlQuery pending(u"SELECT count(*) FROM audit_events WHERE uploaded_at IS NULL"_s, store.connection());
     QVERIFY(pending.next());
     QCOMPARE(pending.value(0).toLongLong(), 0);
+}
+
+void TstAgentCache::rejectedEventsKeepTheServersErrorAndAreNotResent()
+{
+    CacheScene scene;
+    QVERIFY(scene.start(3));
+    const QString dataPath = scene.data();
+    const AgentRun first = scene.agent->syncOnce(scene.server.url());
+    QVERIFY2(first.exitCode == 0, first.describe().constData());
+    {
+        StoreInspector store(databasePath(dataPath));
+        const auto recordings = store.recordings();
+        for (qsizetype i = 0; i < 2; ++i)
+            QVERIFY(damageHeader(QDir(cacheDir(dataPath)).filePath(recordings[i].cacheFile)));
+    }
+    scene.server.stop();
+    const AgentRun offline = scene.agent->syncOnce(scene.server.url());
+    QVERIFY2(offline.exitCode == kExitServer, offline.describe().constData());
+    QString tampered, intact;
+    {
+        // Someone edits a recorded event before it is uploaded: its hash no longer fits.
+        StoreInspector store(databasePath(dataPath));
+        const auto events = deletionEvents(store);
+        QCOMPARE(events.size(), 2);
+        tampered = events[0].eventId;
+        intact = events[1].eventId;
+        QVERIFY(execute(store, u"UPDATE audit_events SET reason = 'nothing to see' WHERE event_id = ?"_s, {tampered}));
+        QCOMPARE(earshot::AuditLog(store.connection()).verifyChain().size(), 1);
+    }
+
+    QVERIFY2(scene.server.restart(), qPrintable(scene.server.error()));
+    const AgentRun online = scene.agent->syncOnce(scene.server.url());
+    QVERIFY2(online.exitCode == 0, online.describe().constData());
+    {
+        StoreInspector store(databasePath(dataPath));
+        const auto events = deletionEvents(store);
+        QCOMPARE(events[0].eventId, tampered);
+        QVERIFY(!events[0].uploaded);
+        QCOMPARE(events[0].serverError, u"hash_mismatch"_s);
+        QVERIFY(events[1].uploaded);
+        const QSet<QString> onServer = serverEventIds(scene.server);
+        QVERIFY(onServer.contains(intact));
+        QVERIFY(!onServer.contains(tampered));
+    }
+
+    // Not sent again and again: the next pass has nothing to upload.
+    QVERIFY(scene.server.resetStats());
+    const AgentRun again = scene.agent->syncOnce(scene.server.url());
+    QVERIFY2(again.exitCode == 0, again.describe().constData());
+    QCOMPARE(requestCount(scene.server.stats(), "POST /api/audit/events"), 0);
+}
+
+void TstAgentCache::copiesWithdrawnOnTheServerAreDeletedAndReported()
+{
+    CacheScene scene;
+    QVERIFY(scene.start(3));
+    const QString dataPath = scene.data();
+    const AgentRun first = scene.agent->syncOnce(scene.server.url());
+    QVERIFY2(first.exitCode == 0, first.describe().constData());
+    const QList<ServerCall> calls = serverCalls(scene.server);
+    const QString withdrawn = calls[1].recordingId;
+    QVERIFY(scene.server.adminPost(u"/__admin/recordings/%1/status"_s.arg(withdrawn),
+                                   {{u"status"_s, u"unavailable"_s}}));
+
+    const AgentRun second = scene.agent->syncOnce(scene.server.url());
+    QVERIFY2(second.exitCode == 0, second.describe().constData());
+    StoreInspector store(databasePath(dataPath));
+    const auto states = cacheStates(store);
+    QCOMPARE(states.value(withdrawn), u"absent"_s);
+    QCOMPARE(std::count(states.cbegin(), states.cend(), u"present"_s), 2);
+    const auto events = deletionEvents(store);
+    QCOMPARE(events.size(), 1);
+    QCOMPARE(events[0].recordingId, withdrawn);
+    QCOMPARE(events[0].reason, u"deleted_on_server"_s);
+    QVERIFY(events[0].uploaded);
+    QVERIFY(serverEventIds(scene.server).contains(events[0].eventId));
+    const CacheCheck check = checkCache(store, cacheDir(dataPath));
+    QCOMPARE(check.present, 2);
 }
 
 int main(int argc, char *argv[])
