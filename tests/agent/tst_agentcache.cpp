@@ -210,6 +210,7 @@ private Q_SLOTS:
     void plannerFetchesPinnedFirstThenNewest();
     void pinsMatchThroughTheirCalls();
 
+    void cacheQuotaOptionIsChecked();
     void quotaEvictionKeepsPinsAndAuditsEvictions();
     void pinnedRecordingsAreFetchedBeforeNewerOnes();
     void retentionDeletesOldCopiesAndReportsThem();
@@ -345,6 +346,21 @@ void TstAgentCache::pinsMatchThroughTheirCalls()
     QVERIFY(pins.pin({Kind::Filter, u"{\"list\": 7}"_s, u"broken"_s}));
     QCOMPARE(pinnedNow(), (QSet<QString>{u"r1"_s, u"r2"_s, u"r3"_s, u"r4"_s}));
     QVERIFY(!earshot::CallFilter::fromJson("{\"started_from\": \"yesterday\"}"_ba));
+}
+
+void TstAgentCache::cacheQuotaOptionIsChecked()
+{
+    const AgentProcess agent(QDir::tempPath());
+    const AgentRun help = agent.run({u"--help"_s});
+    QVERIFY2(help.standardOutput.contains("--cache-quota"), help.describe().constData());
+    for (const QString &bad : {u"12X"_s, u"-1"_s, u"2000000000G"_s, u""_s}) {
+        const AgentRun run = agent.run({u"--once"_s, u"--cache-quota"_s, bad});
+        QVERIFY2(run.exitCode == 2 && run.standardError.contains("--cache-quota must be bytes"),
+                 run.describe().constData());
+    }
+    const AgentRun login = agent.run({u"login"_s, u"--server"_s, u"http://127.0.0.1:1"_s, u"--email"_s, kEmail,
+                                      u"--cache-quota"_s, u"1G"_s});
+    QVERIFY2(login.exitCode == 2 && login.standardError.contains("belong"), login.describe().constData());
 }
 
 void TstAgentCache::quotaEvictionKeepsPinsAndAuditsEvictions()
