@@ -274,6 +274,18 @@ void TstAgentCache::plannerNeverLetsAnOlderCallDisplaceANewerCopy()
     QVERIFY(again.evict.isEmpty());
     QCOMPARE(again.doesNotFit, (QStringList{u"call1500"_s, u"used500"_s}));
 
+    // Several victims for one download, as few as make room, and only those it outranks.
+    const QList<CachedCopy> mixed{copy(u"a"_s, 5, 10, 100), copy(u"b"_s, 5, 20, 200), copy(u"c"_s, 10, 30, 300),
+                                  copy(u"d"_s, 10, 40, 5000)};
+    const auto several = EvictionPlanner(30).plan(
+        mixed, {{u"x"_s, 12, 1000, false}, {u"y"_s, 8, 900, false}, {u"z"_s, 5, 6000, false}});
+    // z (newest) takes a's room; x needs 12 more: b and c, not d (used after x's call);
+    // y then finds 3 bytes free and nothing it outranks.
+    QCOMPARE(several.fetch, (QStringList{u"z"_s, u"x"_s}));
+    QCOMPARE(ids(several.evict), (QStringList{u"a"_s, u"b"_s, u"c"_s}));
+    QCOMPARE(several.doesNotFit, (QStringList{u"y"_s}));
+    QCOMPARE(several.bytesAfter, 10 + 5 + 12);
+
     // A smaller, older recording may still use room that a larger one could not.
     const auto partly = EvictionPlanner(25).plan({copy(u"x"_s, 10, 100, 5000)},
                                                  {{u"big"_s, 20, 900, false}, {u"small"_s, 10, 800, false}});
