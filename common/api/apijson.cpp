@@ -332,11 +332,41 @@ Expected<AuditPolicy> parseAuditPolicy(const QByteArray &body)
     AuditPolicy policy;
     policy.requireReason = field.boolean("require_reason"_L1);
     policy.requireServerAckBeforeExport = field.boolean("require_server_ack_before_export"_L1);
-    policy.localRetentionDays = static_cast<int>(field.integer("local_retention_days"_L1));
+    // Absent or null: the server sets no limit, and local copies are kept.
+    const QJsonValue retention = root->value("local_retention_days"_L1);
+    policy.localRetentionDays = retention.isUndefined() || retention.isNull()
+                                    ? 0
+                                    : static_cast<int>(std::min<qint64>(field.integer("local_retention_days"_L1), 100'000));
     policy.allowOfflinePlayback = field.boolean("allow_offline_playback"_L1);
     if (!field.ok())
         return Expected<AuditPolicy>::failure(field.error());
     return policy;
+}
+
+Expected<AuditUploadAnswer> parseAuditUploadAnswer(const QByteArray &body)
+{
+    using Result = Expected<AuditUploadAnswer>;
+    auto root = parseObject(body, "audit upload answer"_L1);
+    if (!root)
+        return Result::failure(root.error());
+    const QJsonValue accepted = root->value("accepted"_L1);
+    const QJsonValue rejected = root->value("rejected"_L1);
+    if (!accepted.isArray() || !rejected.isArray())
+        return Result::failure(u"the audit upload answer needs \"accepted\" and \"rejected\" arrays"_s);
+    AuditUploadAnswer answer;
+    for (const QJsonValue &id : accepted.toArray()) {
+        if (!id.isString())
+            return Result::failure(u"the audit upload answer's \"accepted\" must list event ids"_s);
+        answer.accepted.append(id.toString());
+    }
+    for (const QJsonValue &entry : rejected.toArray()) {
+        FieldReader field(entry.toObject(), u"rejected audit event"_s);
+        AuditRejection rejection{field.string("event_id"_L1, true), field.string("error"_L1)};
+        if (!field.ok())
+            return Result::failure(field.error());
+        answer.rejected.append(rejection);
+    }
+    return answer;
 }
 
 ApiError parseError(int httpStatus, const QByteArray &body)

@@ -21,6 +21,7 @@ Expected<User> parseUser(const QJsonObject &object);
 Expected<RecordingLink> parseRecordingLink(const QByteArray &body);
 Expected<RecordingAvailability> parseRecordingAvailability(const QByteArray &body);
 Expected<AuditPolicy> parseAuditPolicy(const QByteArray &body);
+Expected<AuditUploadAnswer> parseAuditUploadAnswer(const QByteArray &body);
 
 // Best effort: a broken error body still yields an ApiError with the status.
 ApiError parseError(int httpStatus, const QByteArray &body);

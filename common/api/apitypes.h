@@ -2,7 +2,9 @@
 
 #include "domain/call.h"
 
+#include <QList>
 #include <QString>
+#include <QStringList>
 #include <QUrl>
 
 namespace earshot {
@@ -46,6 +48,20 @@ struct AuditPolicy
     bool requireServerAckBeforeExport = true;
     int localRetentionDays = 30;
     bool allowOfflinePlayback = true;
+};
+
+// What POST /api/audit/events answers. A rejection without an event id (the server could
+// not read one) cannot be matched to an event.
+struct AuditRejection
+{
+    QString eventId;
+    QString error;
+};
+
+struct AuditUploadAnswer
+{
+    QStringList accepted;
+    QList<AuditRejection> rejected;
 };
 
 // The server's {"error": {"code", "message"}} body together with the HTTP status.

@@ -1,6 +1,9 @@
 #pragma once
 
+#include "expected.h"
+
 #include <QDateTime>
+#include <QJsonObject>
 #include <QString>
 
 #include <optional>
@@ -22,6 +25,11 @@ struct CallFilter
 
     bool isEmpty() const;
     friend bool operator==(const CallFilter &, const CallFilter &) = default;
+
+    // The saved form (a filter pin's target): only the members that narrow, times in
+    // RFC 3339 UTC. fromJson names the member that is wrong.
+    QByteArray toJson() const;
+    static Expected<CallFilter> fromJson(const QByteArray &json);
 };
 
 } // namespace earshot

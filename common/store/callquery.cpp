@@ -27,46 +27,6 @@ QString likePattern(const QString &text)
     return u"%"_s + escaped + u"%"_s;
 }
 
-// The WHERE clause and its values for a filter; every condition maps to an index.
-struct WhereClause
-{
-    QStringList conditions;
-    QVariantList values;
-
-    explicit WhereClause(const CallFilter &filter)
-    {
-        if (!filter.leadText.trimmed().isEmpty()) {
-            conditions << u"c.lead_id IN (SELECT id FROM leads WHERE name LIKE ? ESCAPE '\\' "
-                          "OR phone LIKE ? ESCAPE '\\')"_s;
-            values << likePattern(filter.leadText) << likePattern(filter.leadText);
-        }
-        if (!filter.agentId.isEmpty()) {
-            conditions << u"c.agent_id = ?"_s;
-            values << filter.agentId;
-        }
-        if (filter.listScope == CallFilter::ListScope::ManualDial) {
-            conditions << u"c.list_id IS NULL"_s;
-        } else if (filter.listScope == CallFilter::ListScope::Specific) {
-            conditions << u"c.list_id = ?"_s;
-            values << filter.listId;
-        }
-        if (!filter.outcome.isEmpty()) {
-            conditions << u"c.outcome = ?"_s;
-            values << filter.outcome;
-        }
-        if (filter.startedFrom) {
-            conditions << u"c.started_at >= ?"_s;
-            values << filter.startedFrom->toMSecsSinceEpoch();
-        }
-        if (filter.startedBefore) {
-            conditions << u"c.started_at < ?"_s;
-            values << filter.startedBefore->toMSecsSinceEpoch();
-        }
-    }
-
-    QString sql() const { return conditions.isEmpty() ? QString() : u" WHERE "_s + conditions.join(u" AND "_s); }
-};
-
 CallRow readRow(const QSqlQuery &query)
 {
     CallRow row;
@@ -96,17 +56,58 @@ CallRow readRow(const QSqlQuery &query)
 
 } // namespace
 
+CallFilterSql::CallFilterSql(const CallFilter &filter)
+{
+    if (!filter.leadText.trimmed().isEmpty()) {
+        conditions << u"c.lead_id IN (SELECT id FROM leads WHERE name LIKE ? ESCAPE '\\' "
+                      "OR phone LIKE ? ESCAPE '\\')"_s;
+        values << likePattern(filter.leadText) << likePattern(filter.leadText);
+    }
+    if (!filter.agentId.isEmpty()) {
+        conditions << u"c.agent_id = ?"_s;
+        values << filter.agentId;
+    }
+    if (filter.listScope == CallFilter::ListScope::ManualDial) {
+        conditions << u"c.list_id IS NULL"_s;
+    } else if (filter.listScope == CallFilter::ListScope::Specific) {
+        conditions << u"c.list_id = ?"_s;
+        values << filter.listId;
+    }
+    if (!filter.outcome.isEmpty()) {
+        conditions << u"c.outcome = ?"_s;
+        values << filter.outcome;
+    }
+    if (filter.startedFrom) {
+        conditions << u"c.started_at >= ?"_s;
+        values << filter.startedFrom->toMSecsSinceEpoch();
+    }
+    if (filter.startedBefore) {
+        conditions << u"c.started_at < ?"_s;
+        values << filter.startedBefore->toMSecsSinceEpoch();
+    }
+}
+
+QString CallFilterSql::where() const
+{
+    return conditions.isEmpty() ? QString() : u" WHERE "_s + conditions.join(u" AND "_s);
+}
+
+QString CallFilterSql::expression() const
+{
+    return conditions.isEmpty() ? u"1"_s : u"("_s + conditions.join(u" AND "_s) + u")"_s;
+}
+
 Expected<QList<CallRow>> CallQuery::fetchPage(const CallFilter &filter, const std::optional<CallPosition> &after,
                                               int limit) const
 {
-    WhereClause where(filter);
+    CallFilterSql where(filter);
     if (after) {
         where.conditions << u"(c.started_at, c.id) < (?, ?)"_s;
         where.values << after->startedAtMs << after->id;
     }
     QSqlQuery query(m_db);
     query.setForwardOnly(true);
-    query.prepare(kSelectRows + where.sql() + u" ORDER BY c.started_at DESC, c.id DESC LIMIT ?"_s);
+    query.prepare(kSelectRows + where.where() + u" ORDER BY c.started_at DESC, c.id DESC LIMIT ?"_s);
     for (const QVariant &value : std::as_const(where.values))
         query.addBindValue(value);
     query.addBindValue(limit);
@@ -121,10 +122,10 @@ Expected<QList<CallRow>> CallQuery::fetchPage(const CallFilter &filter, const st
 
 Expected<qint64> CallQuery::count(const CallFilter &filter) const
 {
-    const WhereClause where(filter);
+    const CallFilterSql where(filter);
     QSqlQuery query(m_db);
     query.setForwardOnly(true);
-    query.prepare(u"SELECT count(*) FROM calls c"_s + where.sql());
+    query.prepare(u"SELECT count(*) FROM calls c"_s + where.where());
     for (const QVariant &value : where.values)
         query.addBindValue(value);
     if (!query.exec() || !query.next())

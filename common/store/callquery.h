@@ -5,6 +5,8 @@
 #include "expected.h"
 
 #include <QSqlDatabase>
+#include <QStringList>
+#include <QVariantList>
 
 #include <optional>
 
@@ -44,6 +46,20 @@ struct CallPosition
 {
     qint64 startedAtMs = 0;
     QString id;
+};
+
+// A filter as SQL over `calls c`: conditions to AND together, with their bound values.
+// The call list and the agent's "keep offline" filter pins both use it, so that a pinned
+// filter keeps exactly the calls the list shows for it.
+struct CallFilterSql
+{
+    QStringList conditions;
+    QVariantList values;
+
+    explicit CallFilterSql(const CallFilter &filter);
+    // "" for no condition, else " WHERE ..." (where) or "(... AND ...)" (expression).
+    QString where() const;
+    QString expression() const;
 };
 
 // Read-only queries behind the call list: newest first, keyset-paginated so that page

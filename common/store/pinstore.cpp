@@ -55,9 +55,10 @@ Status PinStore::pin(const Pin &pin)
     QSqlQuery query(m_db);
     query.prepare(u"INSERT INTO pins(kind, target, label, created_at) VALUES (?, ?, ?, ?) "
                   "ON CONFLICT(kind, target) DO UPDATE SET label = excluded.label"_s);
+    // A null QString binds as SQL NULL; Manual Dial's target and a missing label are ''.
     query.addBindValue(pinKindName(pin.kind));
-    query.addBindValue(pin.target);
-    query.addBindValue(pin.label);
+    query.addBindValue(pin.target.isNull() ? u""_s : pin.target);
+    query.addBindValue(pin.label.isNull() ? u""_s : pin.label);
     query.addBindValue(pin.createdAtMs > 0 ? pin.createdAtMs : QDateTime::currentMSecsSinceEpoch());
     return runInTransaction(m_db, query, u"keep %1 %2 offline"_s.arg(pinKindName(pin.kind), pin.target));
 }
@@ -67,7 +68,7 @@ Status PinStore::unpin(Pin::Kind kind, const QString &target)
     QSqlQuery query(m_db);
     query.prepare(u"DELETE FROM pins WHERE kind = ? AND target = ?"_s);
     query.addBindValue(pinKindName(kind));
-    query.addBindValue(target);
+    query.addBindValue(target.isNull() ? u""_s : target);
     return runInTransaction(m_db, query, u"stop keeping %1 %2 offline"_s.arg(pinKindName(kind), target));
 }
 

@@ -13,14 +13,19 @@ namespace earshot {
 
 namespace {
 
-http::HttpRequest jsonPost(const QUrl &url, const QJsonObject &body)
+http::HttpRequest jsonPost(const QUrl &url, const QJsonDocument &body)
 {
     http::HttpRequest request;
     request.method = "POST"_ba;
     request.url = url;
     request.headers = {{"Content-Type"_ba, "application/json"_ba}, {"Accept"_ba, "application/json"_ba}};
-    request.body = QJsonDocument(body).toJson(QJsonDocument::Compact);
+    request.body = body.toJson(QJsonDocument::Compact);
     return request;
+}
+
+http::HttpRequest jsonPost(const QUrl &url, const QJsonObject &body)
+{
+    return jsonPost(url, QJsonDocument(body));
 }
 
 http::HttpRequest jsonGet(const QUrl &url)
@@ -227,7 +232,7 @@ SyncResult<RecordingLink> ServerApi::recordingLink(const QString &callId)
 
 SyncResult<RecordingLink> ServerApi::refreshRecordingLink(const QString &callId)
 {
-    http::HttpRequest request = jsonPost(m_server.callEndpoint(callId, u"/recording/refresh"), {});
+    http::HttpRequest request = jsonPost(m_server.callEndpoint(callId, u"/recording/refresh"), QJsonObject());
     auto response = send(request, Auth::Bearer, u"a fresh recording link for call %1"_s.arg(callId));
     if (!response)
         return response.error();
@@ -257,6 +262,30 @@ SyncResult<Done> ServerApi::streamEvents(http::HttpBodySink &sink)
     if (!response)
         return response.error();
     return Done{};
+}
+
+SyncResult<AuditPolicy> ServerApi::auditPolicy()
+{
+    auto response = send(jsonGet(m_server.endpoint(u"/api/audit/policy")), Auth::Bearer, u"the audit policy"_s);
+    if (!response)
+        return response.error();
+    auto policy = apijson::parseAuditPolicy(response->body);
+    if (!policy)
+        return unreadable(u"an audit policy"_s, policy.error());
+    return std::move(policy).value();
+}
+
+SyncResult<AuditUploadAnswer> ServerApi::uploadAuditEvents(const QJsonArray &events)
+{
+    // Safe to retry: the server records each event_id once.
+    auto response = send(jsonPost(m_server.endpoint(u"/api/audit/events"), QJsonDocument(events)), Auth::Bearer,
+                         u"the upload of %1 audit events"_s.arg(events.size()));
+    if (!response)
+        return response.error();
+    auto answer = apijson::parseAuditUploadAnswer(response->body);
+    if (!answer)
+        return unreadable(u"an answer to an audit upload"_s, answer.error());
+    return std::move(answer).value();
 }
 
 } // namespace earshot

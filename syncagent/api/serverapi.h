@@ -8,6 +8,8 @@
 #include "http/httptransport.h"
 #include "syncerror.h"
 
+#include <QJsonArray>
+
 #include <functional>
 #include <memory>
 
@@ -45,6 +47,9 @@ public:
     // GET /api/events as Server-Sent Events: the body streams into the sink until the
     // server or the stop flag ends it. Not retried here: the caller reconnects with backoff.
     SyncResult<Done> streamEvents(http::HttpBodySink &sink);
+    SyncResult<AuditPolicy> auditPolicy();
+    // At most 500 events (the contract's limit); the caller batches.
+    SyncResult<AuditUploadAnswer> uploadAuditEvents(const QJsonArray &events);
 
 private:
     enum class Auth { None, Bearer };

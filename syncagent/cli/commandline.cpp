@@ -14,6 +14,7 @@ namespace {
 
 constexpr qint64 kMaxIntervalSeconds = 7 * 24 * 3600;
 constexpr qint64 kMaxBandwidthLimit = qint64(1) << 40;
+constexpr qint64 kMaxCacheQuota = qint64(1) << 50;
 
 QString description()
 {
@@ -26,10 +27,13 @@ QString description()
            "  logout    Remove the saved session from the keychain.\n"
            "  (none)    Sync: a pass every --interval seconds until SIGINT/SIGTERM, or one with --once.\n"
            "            Recordings are downloaded --parallel at a time into the encrypted cache; a\n"
-           "            download cut short resumes where it stopped, also after a crash. The server's\n"
-           "            events start a pass at once; the app controls the agent over a local socket.\n"
-           "            If the server refuses the session, the loop waits for `earshot-sync login`\n"
-           "            and then continues (--once exits with status 3).\n"
+           "            download cut short resumes where it stopped, also after a crash.\n"
+           "            Pinned recordings come first, then the newest calls, within --cache-quota;\n"
+           "            copies older than the server's retention period are deleted. Every deletion\n"
+           "            is recorded in the audit trail, which is uploaded to the server each pass.\n"
+           "            The server's events start a pass at once; the app controls the agent over a\n"
+           "            local socket. If the server refuses the session, the loop waits for\n"
+           "            `earshot-sync login` and then continues (--once exits with status 3).\n"
            "\n"
            "Exit status:\n"
            "  0   success\n"
@@ -44,9 +48,9 @@ QString description()
 }
 
 // "0", "500000", "512K", "8M", "1G" (K, M, G are powers of 1024).
-bool parseBandwidth(const QCommandLineParser &parser, qint64 &out, QString &error)
+bool parseByteCount(const QCommandLineParser &parser, const QString &name, qint64 max, const QString &usage,
+                    qint64 &out, QString &error)
 {
-    const QString name = u"bandwidth-limit"_s;
     if (!parser.isSet(name))
         return true;
     QString text = parser.value(name).trimmed().toUpper();
@@ -57,8 +61,8 @@ bool parseBandwidth(const QCommandLineParser &parser, qint64 &out, QString &erro
     }
     bool ok = false;
     const qint64 value = text.toLongLong(&ok);
-    if (!ok || value < 0 || value > kMaxBandwidthLimit / unit) {
-        error = u"--bandwidth-limit must be bytes per second, e.g. 500000, 512K or 8M (0 for no limit)"_s;
+    if (!ok || value < 0 || value > max / unit) {
+        error = usage;
         return false;
     }
     out = value * unit;
@@ -104,6 +108,10 @@ ParsedCommandLine parseCommandLine(const QStringList &arguments)
          u"Download speed limit for all recordings together, in bytes per second; K, M and G "
          "suffixes allowed (default 0: no limit)."_s,
          u"BYTES_PER_SEC"_s},
+        {u"cache-quota"_s,
+         u"Bytes of recordings kept offline; K, M and G suffixes allowed (default 10G). Pinned recordings are "
+         "kept even beyond it; otherwise the least recently used go first."_s,
+         u"BYTES"_s},
         {u"ca-file"_s, u"A PEM file with an extra certificate authority to trust for https, besides the "
                        "system's (a company CA in front of the server or its media store)."_s,
          u"FILE"_s},
@@ -140,19 +148,24 @@ ParsedCommandLine parseCommandLine(const QStringList &arguments)
     if (!parseNumber(parser, u"interval"_s, 1, kMaxIntervalSeconds, intervalSeconds, error)
         || !parseNumber(parser, u"page-size"_s, 1, MetadataSync::kMaxPageSize, command.pageSize, error)
         || !parseNumber(parser, u"parallel"_s, 1, TransferOptions::kMaxParallel, command.parallel, error)
-        || !parseBandwidth(parser, command.bandwidthLimit, error))
+        || !parseByteCount(parser, u"bandwidth-limit"_s, kMaxBandwidthLimit,
+                           u"--bandwidth-limit must be bytes per second, e.g. 500000, 512K or 8M (0 for no limit)"_s,
+                           command.bandwidthLimit, error)
+        || !parseByteCount(parser, u"cache-quota"_s, kMaxCacheQuota,
+                           u"--cache-quota must be bytes, e.g. 500M or 20G (0 keeps only pinned recordings offline)"_s,
+                           command.cacheQuota, error))
         return UsageError{error};
     command.interval = std::chrono::seconds(intervalSeconds);
 
     const bool syncOptions = parser.isSet(u"once"_s) || parser.isSet(u"interval"_s) || parser.isSet(u"page-size"_s)
-        || parser.isSet(u"parallel"_s) || parser.isSet(u"bandwidth-limit"_s);
+        || parser.isSet(u"parallel"_s) || parser.isSet(u"bandwidth-limit"_s) || parser.isSet(u"cache-quota"_s);
     switch (command.verb) {
     case AgentCommand::Verb::Login:
         if (command.server.isEmpty() || command.email.isEmpty())
             return UsageError{u"login needs --server URL and --email EMAIL"_s};
         if (syncOptions)
-            return UsageError{u"--once, --interval, --page-size, --parallel and --bandwidth-limit belong to sync, "
-                              "not to login"_s};
+            return UsageError{u"--once, --interval, --page-size, --parallel, --bandwidth-limit and --cache-quota belong "
+                              "to sync, not to login"_s};
         break;
     case AgentCommand::Verb::Logout:
         if (syncOptions || parser.isSet(u"email"_s))

@@ -12,7 +12,7 @@ namespace earshot {
 //   earshot-sync login --server URL --email E [--data-dir DIR]
 //   earshot-sync logout [--server URL] [--data-dir DIR]
 //   earshot-sync [--server URL] [--data-dir DIR] [--once] [--interval S] [--page-size N]
-//                [--parallel N] [--bandwidth-limit BYTES_PER_SEC] [--ca-file FILE]
+//                [--parallel N] [--bandwidth-limit BYTES_PER_SEC] [--cache-quota BYTES] [--ca-file FILE]
 struct AgentCommand
 {
     enum class Verb { Sync, Login, Logout };
@@ -26,6 +26,7 @@ struct AgentCommand
     int pageSize = 500;
     int parallel = 4;          // recordings downloading at once
     qint64 bandwidthLimit = 0; // bytes per second for all downloads together; 0: no limit
+    qint64 cacheQuota = qint64(10) * 1024 * 1024 * 1024; // bytes of recordings kept offline, pins aside
     QString caFile;            // an extra CA to trust for https, besides the system's
 };
 

@@ -2,7 +2,9 @@
 
 #include "agentlogging.h"
 #include "api/serverapi.h"
+#include "audit/audituploader.h"
 #include "auth/sessionvault.h"
+#include "cache/cacheupkeep.h"
 #include "cache/cachekey.h"
 #include "cli/agentsetup.h"
 #include "cli/console.h"
@@ -98,12 +100,16 @@ int runSync(const AgentCommand &command)
     api.useSession(**session, saveRotated);
 
     const CacheFolder cache(DataDirectory::cacheDirectory(setup.dataDir));
+    // The agent removes copies on behalf of the signed-in user, and audits them as theirs.
+    CacheUpkeep upkeep((*store)->connection(), cache, (**session).user.id, command.cacheQuota);
+    AuditUploader auditUploader(api, (*store)->connection());
     TransferOptions transferOptions;
     transferOptions.parallel = command.parallel;
     transferOptions.bandwidthLimit = command.bandwidthLimit;
     transferOptions.media.connection.userAgent = userAgent();
     transferOptions.media.connection.trust = setup.trust;
     transferOptions.media.stopRequested = stopRequested;
+    transferOptions.admitDue = [&upkeep](QList<TransferCandidate> due) { return upkeep.policy().admit(std::move(due)); };
     ServerApiLinks links(api);
     TransferEngine transfers(transferOptions, *cacheKey, cache.path(), (*store)->connection(), links);
     if (Status started = transfers.start(); !started) {
@@ -113,7 +119,7 @@ int runSync(const AgentCommand &command)
     auto workerTransport = [&setup](const std::atomic<bool> *stop) { return makeTransport(setup, stop); };
     MetadataRunner metadata({(*store)->path(), cache.path(), server, api.sharedSession(), command.pageSize,
                              stopRequested, workerTransport, crashTestHookFromEnvironment()});
-    SyncPass pass(metadata, transfers, **store, cache);
+    SyncPass pass(metadata, api, transfers, **store, cache, upkeep, auditUploader);
     if (Status cleaned = pass.cleanUpCache(); !cleaned) {
         printError(cleaned.error());
         return toInt(ExitCode::LocalStore);

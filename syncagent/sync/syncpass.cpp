@@ -1,20 +1,29 @@
 #include "sync/syncpass.h"
 
 #include "agentlogging.h"
+#include "api/serverapi.h"
+#include "audit/audituploader.h"
+#include "cache/cacheupkeep.h"
 #include "store/syncstate.h"
 #include "store/writetransaction.h"
 #include "sync/metadatarunner.h"
 #include "transfer/transferengine.h"
 
+#include <QDateTime>
+
 using namespace Qt::StringLiterals;
 
 namespace earshot {
 
-SyncPass::SyncPass(MetadataRunner &metadata, TransferEngine &transfers, Database &store, const CacheFolder &cache)
+SyncPass::SyncPass(MetadataRunner &metadata, ServerApi &api, TransferEngine &transfers, Database &store,
+                   const CacheFolder &cache, CacheUpkeep &upkeep, AuditUploader &audit)
     : m_metadata(metadata)
+    , m_api(api)
     , m_transfers(transfers)
     , m_store(store)
     , m_cache(cache)
+    , m_upkeep(upkeep)
+    , m_audit(audit)
     , m_downloader(transfers)
 {
 }
@@ -23,7 +32,9 @@ Status SyncPass::cleanUpCache()
 {
     if (Status exists = m_cache.ensureExists(); !exists)
         return exists;
-    m_cache.removeStrays(m_transfers.protectedCacheFiles());
+    auto reconciled = m_upkeep.reconcile([this] { return m_transfers.protectedCacheFiles(); });
+    if (!reconciled)
+        return Status::failure(u"Cannot reconcile the recording cache with the local store: "_s + reconciled.error());
     return Status::ok();
 }
 
@@ -37,13 +48,34 @@ void SyncPass::start(Completion done)
     m_metadata.run(m_passes == 1, [this](const SyncResult<MetadataSyncReport> &metadata) {
         if (!metadata)
             return finish(metadata.error());
+        if (auto retention = applyRetention(); !retention)
+            return finish(retention.error());
         downloadsStep();
     });
+}
+
+SyncResult<Done> SyncPass::applyRetention()
+{
+    auto policy = m_api.auditPolicy();
+    if (!policy)
+        return policy.error();
+    auto removed = m_upkeep.applyRetention(policy->localRetentionDays, QDateTime::currentMSecsSinceEpoch());
+    if (!removed)
+        return SyncError::localStore(removed.error());
+    // The deletions' audit events go up at once, not only after the downloads; if that
+    // fails, the upload at the end of the pass tries again and reports it.
+    if (*removed > 0) {
+        if (auto uploaded = uploadAudit(); !uploaded)
+            qCInfo(lcSync).noquote() << "audit upload after the retention sweep failed:" << uploaded.error().message;
+    }
+    return Done{};
 }
 
 void SyncPass::downloadsStep()
 {
     m_downloader.run([this](const SyncResult<DownloadReport> &downloads) {
+        if (const QString problem = m_upkeep.policy().takeProblem(); !problem.isEmpty())
+            return finish(SyncError::localStore(u"Cannot apply the cache policy: "_s + problem));
         if (!downloads)
             return finish(downloads.error());
         if (downloads->failed > 0)
@@ -55,8 +87,23 @@ void SyncPass::downloadsStep()
     });
 }
 
-void SyncPass::finish(const SyncResult<Done> &outcome)
+SyncResult<Done> SyncPass::uploadAudit()
 {
+    auto uploaded = m_audit.uploadPending();
+    if (!uploaded)
+        return uploaded.error();
+    return Done{};
+}
+
+void SyncPass::finish(SyncResult<Done> outcome)
+{
+    const bool serverMayAnswer = outcome || (outcome.error().kind != SyncError::Kind::Stopped
+                                             && outcome.error().kind != SyncError::Kind::SignInAgain);
+    if (serverMayAnswer) {
+        auto uploaded = uploadAudit();
+        if (outcome && !uploaded)
+            outcome = uploaded.error();
+    }
     recordOutcome(outcome);
     const qint64 elapsed = m_timer.elapsed();
     if (outcome)

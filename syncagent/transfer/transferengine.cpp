@@ -90,6 +90,8 @@ SyncResult<int> TransferEngine::queueDue()
     auto due = m_ledger.due(QDateTime::currentMSecsSinceEpoch(), kDueBatch);
     if (!due)
         return SyncError::localStore(u"Cannot read the recordings to download from the local store: "_s + due.error());
+    if (m_options.admitDue)
+        *due = m_options.admitDue(std::move(*due));
     int added = 0;
     for (const TransferCandidate &candidate : std::as_const(*due)) {
         if (m_jobs.contains(candidate.recordingId))

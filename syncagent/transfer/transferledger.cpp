@@ -17,7 +17,8 @@ namespace earshot {
 namespace {
 
 const QString kColumns = u"r.id, r.call_id, r.format, r.size_bytes, IFNULL(r.sha256, ''), r.attempts, r.status, "
-                         "r.cache_state, IFNULL(r.cache_file, '')"_s;
+                         "r.cache_state, IFNULL(r.cache_file, ''), "
+                         "IFNULL((SELECT started_at FROM calls WHERE calls.id = r.call_id), 0)"_s;
 
 TransferCandidate readCandidate(const QSqlQuery &query)
 {
@@ -31,6 +32,7 @@ TransferCandidate readCandidate(const QSqlQuery &query)
     candidate.status = recordingStatusFromString(query.value(6).toString()).value_or(RecordingStatus::Available);
     candidate.cacheState = cacheStateFromString(query.value(7).toString()).value_or(CacheState::Absent);
     candidate.cacheFile = query.value(8).toString();
+    candidate.callStartedAtMs = query.value(9).toLongLong();
     return candidate;
 }
 
@@ -104,6 +106,23 @@ QStringList TransferLedger::protectedCacheFiles() const
             files.append(name.chopped(5));
     }
     return files;
+}
+
+Expected<bool> TransferLedger::recordRemovedWithin(const WriteTransaction &transaction, const QString &recordingId,
+                                                   const QString &fileName) const
+{
+    if (!transaction.isOpen())
+        return Expected<bool>::failure(u"a cached copy can only be removed inside a transaction"_s);
+    QSqlQuery query(m_db);
+    // Back to absent, so that the recording is fetched again if the policy wants it later.
+    query.prepare(uR"(UPDATE recordings SET cache_state = 'absent', cache_file = NULL, cached_bytes = 0,
+                          cached_at = NULL, last_accessed_at = NULL
+                      WHERE id = ? AND cache_state = 'present' AND cache_file = ?)"_s);
+    query.addBindValue(recordingId);
+    query.addBindValue(fileName);
+    if (!query.exec())
+        return Expected<bool>::failure(query.lastError().text());
+    return query.numRowsAffected() == 1;
 }
 
 void TransferLedger::recordPresent(const TransferCandidate &recording, const QString &fileName)

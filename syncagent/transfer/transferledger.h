@@ -14,6 +14,8 @@ class QSqlQuery;
 
 namespace earshot {
 
+class WriteTransaction;
+
 // A recording as the transfer engine sees its row.
 struct TransferCandidate
 {
@@ -26,6 +28,7 @@ struct TransferCandidate
     RecordingStatus status = RecordingStatus::Available;
     CacheState cacheState = CacheState::Absent;
     QString cacheFile; // the partial's name while cacheState is Partial
+    qint64 callStartedAtMs = 0; // for the cache policy's order and its room decisions
 };
 
 // The engine's reads and writes of the recordings table. Writes are queued and committed
@@ -52,6 +55,12 @@ public:
     // What the server said about availability; nextAttemptAtMs for a pending poll.
     void recordServerStatus(const QString &recordingId, RecordingStatus status, const QString &reason,
                             std::optional<qint64> nextAttemptAtMs);
+
+    // The cache policy's deletion of a present copy (quota, retention, a damaged or missing
+    // file), inside the caller's transaction so that its audit event commits with it. False
+    // when the row no longer names that file as present: nothing was changed.
+    Expected<bool> recordRemovedWithin(const WriteTransaction &transaction, const QString &recordingId,
+                                       const QString &fileName) const;
 
     bool hasPendingWrites() const { return !m_pending.empty(); }
 

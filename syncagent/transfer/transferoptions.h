@@ -2,7 +2,9 @@
 
 #include "syncerror.h"
 #include "transfer/mediatransfer.h"
+#include "transfer/transferledger.h"
 
+#include <functional>
 #include <optional>
 
 namespace earshot {
@@ -15,6 +17,10 @@ struct TransferOptions
     int parallel = kDefaultParallel; // recordings downloading at once
     qint64 bandwidthLimit = 0;       // bytes per second for all of them together; 0: none
     MediaTransferSettings media;
+    // The cache policy: given the recordings due (newest calls first), the ones to fetch,
+    // in the order to fetch them. Runs at every queueDue(), also when nothing is due, so
+    // that it can make room and keep the cache within its quota. None: fetch all that is due.
+    std::function<QList<TransferCandidate>(QList<TransferCandidate> due)> admitDue;
 };
 
 // What the downloads of one pass came to.

@@ -12,12 +12,52 @@ bool ServerView::start(const QStringList &arguments)
         m_error = m_server->errorString();
         return false;
     }
+    // The reference server's policy keeps local copies 30 days, and the agent then fetches
+    // no call older than that; the seeded calls span 90 days. Tests that want retention
+    // (tst_agentcache) set it through /__admin/policy.
+    if (!adminPost(u"/__admin/policy"_s, {{u"local_retention_days"_s, 0}})) {
+        m_error = u"cannot switch off the server's local retention"_s;
+        return false;
+    }
     return true;
 }
 
 void ServerView::stop()
 {
     m_server->stop();
+}
+
+bool ServerView::restart()
+{
+    if (!m_server->restart()) {
+        m_error = m_server->errorString();
+        return false;
+    }
+    return true;
+}
+
+QList<QJsonObject> ServerView::auditEvents()
+{
+    const QString token = m_server->login(u"compliance@demo.test"_s).accessToken;
+    QList<QJsonObject> events;
+    QString cursor;
+    for (bool more = true; more;) {
+        QString path = u"/api/audit/events?limit=500"_s;
+        if (!cursor.isEmpty())
+            path += u"&since="_s + QString::fromLatin1(QUrl::toPercentEncoding(cursor));
+        const auto result = m_server->api("GET", path, token);
+        if (result.status != 200) {
+            qWarning() << "GET" << path << "answered" << result.status << result.body.left(300);
+            return {};
+        }
+        const QJsonObject root = result.object();
+        const QJsonArray data = root.value("data"_L1).toArray();
+        for (const QJsonValue &row : data)
+            events.append(row.toObject().value("event"_L1).toObject());
+        cursor = root.value("next_cursor"_L1).toString();
+        more = root.value("has_more"_L1).toBool();
+    }
+    return events;
 }
 
 QString ServerView::url() const

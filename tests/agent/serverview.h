@@ -24,6 +24,8 @@ public:
 
     bool start(const QStringList &arguments);
     void stop();
+    // stop() then start on the same data and port: the agent's saved session still works.
+    bool restart();
     QString error() const { return m_error; }
     QString url() const; // http://127.0.0.1:PORT, no trailing slash
 
@@ -31,6 +33,10 @@ public:
     bool resetStats();
     bool adminPost(const QString &path, const QJsonObject &body);
     bool setFaults(const QJsonObject &faults) { return adminPost(QStringLiteral("/__admin/faults"), faults); }
+
+    // Every event of the server's audit trail (GET /api/audit/events, as the compliance
+    // user), oldest first; empty with a warning when a request fails.
+    QList<QJsonObject> auditEvents();
 
     // One page of /api/calls; empty when the request fails.
     std::optional<Page> page(const QString &cursor, int limit);

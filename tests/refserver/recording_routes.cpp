@@ -2,6 +2,7 @@
 #include "call_store.h"
 #include "faults.h"
 #include "json_out.h"
+#include "request_stats.h"
 #include "route_helpers.h"
 #include "router.h"
 #include "routes.h"
@@ -44,6 +45,7 @@ QJsonObject issueUrl(ServerContext &context, const CallRow &call)
                               ? context.secureLinks->sign(recording.clipFile, lifetime)
                               : context.signer.sign(UrlSigner::mediaFileName(recording.id, recording.format), lifetime);
     context.calls.markRecordingFetched(call.seq);
+    context.stats.noteRecordingLink(call.id);
     return {{u"recording_url"_s, url.url},
             {u"expires_at"_s, QString::fromLatin1(json::timestamp(url.expiresAtSeconds * 1000, false))},
             {u"expires_in"_s, url.expiresInSeconds}};

@@ -1,5 +1,7 @@
 #include "request_stats.h"
 
+#include <QtCore/QJsonArray>
+
 using namespace Qt::StringLiterals;
 
 namespace earshot::refserver {
@@ -20,6 +22,7 @@ QJsonObject RequestStats::toJson() const
         {u"media_bytes_served"_s, m_mediaBytesServed},
         {u"injected_errors"_s, m_injectedErrors},
         {u"dropped_bodies"_s, m_droppedBodies},
+        {u"recording_links"_s, QJsonArray::fromStringList(m_recordingLinks)},
     };
 }
 

@@ -5,6 +5,7 @@
 #include <QtCore/QByteArray>
 #include <QtCore/QJsonObject>
 #include <QtCore/QMap>
+#include <QtCore/QStringList>
 
 namespace earshot::refserver {
 
@@ -16,6 +17,13 @@ public:
     void addMediaBytes(qint64 bytes) { m_mediaBytesServed += bytes; }
     void countInjectedError() { ++m_injectedErrors; }
     void countDroppedBody() { ++m_droppedBodies; }
+    // The calls whose recording links were handed out, in order (the first 10,000): tests
+    // see in which order a client fetches recordings.
+    void noteRecordingLink(const QString &callId)
+    {
+        if (m_recordingLinks.size() < 10'000)
+            m_recordingLinks.append(callId);
+    }
 
     void reset();
     QJsonObject toJson() const;
@@ -26,6 +34,7 @@ private:
     qint64 m_mediaBytesServed = 0;
     qint64 m_injectedErrors = 0;
     qint64 m_droppedBodies = 0;
+    QStringList m_recordingLinks;
 };
 
 } // namespace earshot::refserver

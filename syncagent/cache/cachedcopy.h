@@ -1,0 +1,32 @@
+#pragma once
+
+#include "expected.h"
+
+#include <QList>
+#include <QSet>
+#include <QSqlDatabase>
+#include <QString>
+
+namespace earshot {
+
+// A recording whose complete copy is in the cache, as the cache policy weighs it.
+struct CachedCopy
+{
+    QString recordingId;
+    QString callId;
+    QString cacheFile;
+    QString sha256;
+    qint64 sizeBytes = 0;
+    qint64 callStartedAtMs = 0;
+    qint64 cachedAtMs = 0;
+    // Last played or exported, else when it was cached: what least-recently-used means here.
+    qint64 lastUsedAtMs = 0;
+    bool pinned = false;
+};
+
+// The present copies, all of them or those matching a condition over `recordings r`
+// (a constant of the caller's, with its values); pinned marks those in pinnedRecordings.
+Expected<QList<CachedCopy>> readCachedCopies(QSqlDatabase db, const QSet<QString> &pinnedRecordings,
+                                             const QString &condition = {}, const QVariantList &values = {});
+
+} // namespace earshot

@@ -1,0 +1,72 @@
+#include "cache/localcopyremoval.h"
+
+#include "agentlogging.h"
+#include "store/writetransaction.h"
+#include "sync/cachefolder.h"
+#include "transfer/transferledger.h"
+
+using namespace Qt::StringLiterals;
+
+namespace earshot {
+
+QString LocalCopyRemoval::reasonText(Reason reason)
+{
+    switch (reason) {
+    case Reason::Quota:
+        return u"quota"_s;
+    case Reason::Retention:
+        return u"retention"_s;
+    case Reason::DeletedOnServer:
+        return u"deleted_on_server"_s;
+    case Reason::DamagedFile:
+        return u"damaged_file"_s;
+    case Reason::MissingFile:
+        return u"missing_file"_s;
+    }
+    return {};
+}
+
+LocalCopyRemoval::LocalCopyRemoval(QSqlDatabase db, const CacheFolder &cache, QString userId)
+    : m_db(db)
+    , m_cache(cache)
+    , m_userId(std::move(userId))
+    , m_audit(std::move(db))
+{
+}
+
+Expected<int> LocalCopyRemoval::remove(const QList<CachedCopy> &copies, Reason reason)
+{
+    if (copies.isEmpty())
+        return 0;
+    const QString why = reasonText(reason);
+    const auto failure = [&why](const QString &detail) {
+        return Expected<int>::failure(u"cannot remove cached recordings (%1) in the local store: %2"_s.arg(why, detail));
+    };
+    // The ledger is the one writer of the cache columns; this one only for its removal.
+    const TransferLedger ledger(m_db, m_cache.path());
+    QStringList files;
+    {
+        WriteTransaction transaction(m_db);
+        if (!transaction.isOpen())
+            return failure(transaction.beginError());
+        for (const CachedCopy &copy : copies) {
+            auto removed = ledger.recordRemovedWithin(transaction, copy.recordingId, copy.cacheFile);
+            if (!removed)
+                return failure(removed.error());
+            if (!*removed)
+                continue;
+            AuditEventDraft draft{u"recording.deleted_local"_s, m_userId, copy.callId, copy.recordingId, why,
+                                  copy.sha256};
+            if (auto event = m_audit.appendWithin(transaction, draft); !event)
+                return failure(event.error());
+            files.append(copy.cacheFile);
+        }
+        if (Status committed = transaction.commit(); !committed)
+            return failure(committed.error());
+    }
+    m_cache.removeFiles(files);
+    qCInfo(lcCache).noquote() << u"removed %1 cached recordings (%2)"_s.arg(files.size()).arg(why);
+    return static_cast<int>(files.size());
+}
+
+} // namespace earshot

@@ -1,0 +1,41 @@
+#pragma once
+
+#include "audit/auditlog.h"
+#include "cache/cachedcopy.h"
+#include "expected.h"
+
+#include <QSqlDatabase>
+
+namespace earshot {
+
+class CacheFolder;
+
+// Deletes cached copies on the agent's own initiative. Each row change and its
+// recording.deleted_local audit event (with the reason) commit in one transaction; the
+// files go after the commit, so a crash leaves at worst an unreferenced file, which the
+// start-up reconcile removes, and never a row that names a file already gone.
+class LocalCopyRemoval
+{
+public:
+    enum class Reason {
+        Quota,           // the cache was over its quota, or room was made for a download
+        Retention,       // older than the server's local_retention_days
+        DeletedOnServer, // the server says the recording is no longer available
+        DamagedFile,     // the start-up reconcile found the file unreadable
+        MissingFile,     // the start-up reconcile found no file
+    };
+    static QString reasonText(Reason reason); // as sent in the audit event's "reason"
+
+    LocalCopyRemoval(QSqlDatabase db, const CacheFolder &cache, QString userId);
+
+    // The copies removed (those still present as read); the rest changed meanwhile.
+    Expected<int> remove(const QList<CachedCopy> &copies, Reason reason);
+
+private:
+    QSqlDatabase m_db;
+    const CacheFolder &m_cache;
+    QString m_userId;
+    AuditLog m_audit;
+};
+
+} // namespace earshot

@@ -1,0 +1,730 @@
+// The offline cache's policy and the audit upload, end to end with the built agent against
+// the reference server: pins kept and fetched first, the quota kept by evicting the least
+// recently used, retention from the server's policy, the start-up reconcile both ways, and
+// deletions audited and uploaded (also after the server was down). The planner's rules
+// are checked on their own first.
+#include "agenttesting.h"
+#include "cachecheck.h"
+#include "storeinspector.h"
+
+#include "audit/auditlog.h"
+#include "cache/evictionplanner.h"
+#include "cache/pinnedrecordings.h"
+#include "domain/callfilter.h"
+#include "store/database.h"
+#include "store/pinstore.h"
+#include "testsupport/media_files.h"
+#include "testsupport/temporary_store.h"
+
+#include <QDir>
+#include <QFile>
+#include <QJsonArray>
+#include <QSqlError>
+#include <QSqlQuery>
+#include <QTest>
+#include <QUuid>
+
+#include <algorithm>
+
+using namespace Qt::StringLiterals;
+using namespace agenttesting;
+using earshot::CachedCopy;
+using earshot::EvictionPlanner;
+using earshot::WantedRecording;
+
+namespace {
+
+constexpr qint64 kRecordingBytes = 160 * 1024;
+constexpr qint64 kDayMs = 24 * 3600 * 1000;
+
+struct ServerCall
+{
+    QString id;
+    QString leadId;
+    QString recordingId;
+    qint64 startedAtMs = 0;
+};
+
+// The server's calls, newest first.
+QList<ServerCall> serverCalls(ServerView &server)
+{
+    QList<ServerCall> calls;
+    const auto all = server.calls();
+    for (const QJsonObject &call : all) {
+        calls.append({call.value("id"_L1).toString(), call.value("lead"_L1).toObject().value("id"_L1).toString(),
+                      call.value("recording"_L1).toObject().value("id"_L1).toString(),
+                      QDateTime::fromString(call.value("started_at"_L1).toString(), Qt::ISODateWithMs)
+                          .toMSecsSinceEpoch()});
+    }
+    std::sort(calls.begin(), calls.end(),
+              [](const ServerCall &a, const ServerCall &b) { return a.startedAtMs > b.startedAtMs; });
+    return calls;
+}
+
+// A server whose every call has its own recording of kRecordingBytes.
+bool startServer(ServerView &server, const QTemporaryDir &media, int calls)
+{
+    QStringList names;
+    QList<qint64> sizes;
+    for (int i = 0; i < calls; ++i) {
+        names << u"rec%1.mp3"_s.arg(i);
+        sizes << kRecordingBytes;
+    }
+    QString error;
+    if (earshot::testsupport::writeMediaFiles(media.path(), names, sizes, &error).isEmpty()) {
+        qWarning() << error;
+        return false;
+    }
+    return server.start({u"--calls"_s, QString::number(calls), u"--one-recording-per-file"_s, u"--recordings-dir"_s,
+                         media.path()});
+}
+
+// A server of `calls` calls with their recordings, and an agent signed in to it.
+struct CacheScene
+{
+    QTemporaryDir media;
+    ServerView server;
+    QTemporaryDir dataDir;
+    std::unique_ptr<AgentProcess> agent;
+
+    bool start(int calls)
+    {
+        if (!startServer(server, media, calls)) {
+            qWarning() << server.error();
+            return false;
+        }
+        agent = signedInAgent(server, dataDir.path());
+        return agent != nullptr;
+    }
+    QString data() const { return dataDir.path(); }
+};
+
+// Overwrites a cache file's magic and version, as a bad disk block would.
+bool damageHeader(const QString &path)
+{
+    QFile file(path);
+    return file.open(QIODevice::ReadWrite) && file.write(QByteArray(16, 'x')) == 16;
+}
+
+// Pins through the store, as the app's "keep offline" would, before the agent runs.
+bool pinLeads(const QString &dataDir, const QStringList &leadIds)
+{
+    auto store = earshot::Database::open(databasePath(dataDir));
+    if (!store) {
+        qWarning() << store.error();
+        return false;
+    }
+    earshot::PinStore pins((*store)->connection());
+    for (const QString &lead : leadIds) {
+        if (earshot::Status pinned = pins.pin({earshot::Pin::Kind::Lead, lead, u"lead "_s + lead}); !pinned) {
+            qWarning() << pinned.error();
+            return false;
+        }
+    }
+    return true;
+}
+
+QHash<QString, QString> cacheStates(const StoreInspector &store)
+{
+    QHash<QString, QString> states;
+    const auto recordings = store.recordings();
+    for (const StoredRecording &recording : recordings)
+        states.insert(recording.id, recording.cacheState);
+    return states;
+}
+
+struct LocalAuditEvent
+{
+    QString eventId;
+    QString recordingId;
+    QString reason;
+    bool uploaded = false;
+    QString serverError;
+};
+
+QList<LocalAuditEvent> deletionEvents(const StoreInspector &store)
+{
+    QList<LocalAuditEvent> events;
+    QSqlQuery query(u"SELECT event_id, IFNULL(recording_id, ''), IFNULL(reason, ''), uploaded_at IS NOT NULL, "
+                    "IFNULL(server_error, '') FROM audit_events WHERE type = 'recording.deleted_local' ORDER BY seq"_s,
+                    store.connection());
+    while (query.next())
+        events.append({query.value(0).toString(), query.value(1).toString(), query.value(2).toString(),
+                       query.value(3).toBool(), query.value(4).toString()});
+    return events;
+}
+
+QSet<QString> serverEventIds(ServerView &server)
+{
+    QSet<QString> ids;
+    const auto events = server.auditEvents();
+    for (const QJsonObject &event : events)
+        ids.insert(event.value("event_id"_L1).toString());
+    return ids;
+}
+
+bool execute(const StoreInspector &store, const QString &sql, const QVariantList &values)
+{
+    QSqlQuery query(store.connection());
+    query.prepare(sql);
+    for (const QVariant &value : values)
+        query.addBindValue(value);
+    if (!query.exec()) {
+        qWarning() << sql << query.lastError().text();
+        return false;
+    }
+    return true;
+}
+
+CachedCopy copy(const QString &id, qint64 size, qint64 startedAt, qint64 lastUsed, bool pinned = false)
+{
+    CachedCopy result;
+    result.recordingId = id;
+    result.sizeBytes = size;
+    result.callStartedAtMs = startedAt;
+    result.lastUsedAtMs = lastUsed;
+    result.pinned = pinned;
+    return result;
+}
+
+QStringList ids(const QList<CachedCopy> &copies)
+{
+    QStringList result;
+    for (const CachedCopy &c : copies)
+        result << c.recordingId;
+    return result;
+}
+
+} // namespace
+
+class TstAgentCache : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase();
+
+    void plannerEvictsLeastRecentlyUsedUnpinnedOverQuota();
+    void plannerKeepsAndFetchesPinsBeyondTheQuota();
+    void plannerNeverLetsAnOlderCallDisplaceANewerCopy();
+    void plannerFetchesPinnedFirstThenNewest();
+    void pinsMatchThroughTheirCalls();
+
+    void cacheQuotaOptionIsChecked();
+    void quotaEvictionKeepsPinsAndAuditsEvictions();
+    void pinnedRecordingsAreFetchedBeforeNewerOnes();
+    void retentionDeletesOldCopiesAndReportsThem();
+    void reconcileRepairsRowsAndRemovesStrays();
+    void auditEventsWaitWhileTheServerIsDown();
+    void rejectedEventsKeepTheServersErrorAndAreNotResent();
+    void copiesWithdrawnOnTheServerAreDeletedAndReported();
+};
+
+void TstAgentCache::initTestCase()
+{
+    QVERIFY2(QFileInfo::exists(QStringLiteral(EARSHOT_SYNC_PATH)), "the agent binary is not built: " EARSHOT_SYNC_PATH);
+    QString error;
+    QVERIFY2(keychainWorks(&error), qPrintable(error));
+}
+
+void TstAgentCache::plannerEvictsLeastRecentlyUsedUnpinnedOverQuota()
+{
+    // 5 copies of 10 bytes in a quota of 30: the two least recently used unpinned go,
+    // not the pinned one, although it was used longest ago.
+    const QList<CachedCopy> cached{copy(u"a"_s, 10, 100, 500), copy(u"b"_s, 10, 200, 300),
+                                   copy(u"pinned"_s, 10, 50, 10, true), copy(u"c"_s, 10, 300, 400),
+                                   copy(u"d"_s, 10, 400, 900)};
+    const auto plan = EvictionPlanner(30).plan(cached, {});
+    QCOMPARE(ids(plan.evict), (QStringList{u"b"_s, u"c"_s}));
+    QCOMPARE(plan.bytesAfter, 30);
+    QVERIFY(!plan.pinsExceedQuota);
+}
+
+void TstAgentCache::plannerKeepsAndFetchesPinsBeyondTheQuota()
+{
+    const QList<CachedCopy> cached{copy(u"p1"_s, 20, 100, 100, true), copy(u"u"_s, 10, 900, 950)};
+    const QList<WantedRecording> wanted{{u"p2"_s, 20, 50, true}, {u"new"_s, 5, 1000, false}};
+    const auto plan = EvictionPlanner(30).plan(cached, wanted);
+    // The pinned download evicts the unpinned copy, however recent, and still goes over.
+    QCOMPARE(plan.fetch, (QStringList{u"p2"_s}));
+    QCOMPARE(ids(plan.evict), (QStringList{u"u"_s}));
+    QCOMPARE(plan.doesNotFit, (QStringList{u"new"_s}));
+    QVERIFY(plan.pinsExceedQuota);
+    QCOMPARE(plan.bytesAfter, 40);
+}
+
+void TstAgentCache::plannerNeverLetsAnOlderCallDisplaceANewerCopy()
+{
+    // Full cache; copies used at 500 (old) and 2000 (recently played).
+    const QList<CachedCopy> cached{copy(u"used500"_s, 10, 100, 500), copy(u"used2000"_s, 10, 150, 2000)};
+    const QList<WantedRecording> wanted{
+        {u"call1000"_s, 10, 1000, false}, // newer than the use at 500: may take its room
+        {u"call400"_s, 10, 400, false},   // older than everything held
+    };
+    const auto plan = EvictionPlanner(20).plan(cached, wanted);
+    QCOMPARE(plan.fetch, (QStringList{u"call1000"_s}));
+    QCOMPARE(ids(plan.evict), (QStringList{u"used500"_s}));
+    QCOMPARE(plan.doesNotFit, (QStringList{u"call400"_s}));
+
+    // Once call1000 is cached (used "now", 3000), what it displaced cannot come back at its
+    // expense, and a call before the play at 2000 cannot displace that copy either.
+    const QList<CachedCopy> next{copy(u"call1000"_s, 10, 1000, 3000), copy(u"used2000"_s, 10, 150, 2000)};
+    const auto again = EvictionPlanner(20).plan(next, {{u"used500"_s, 10, 100, false}, {u"call1500"_s, 10, 1500, false}});
+    QVERIFY(again.fetch.isEmpty());
+    QVERIFY(again.evict.isEmpty());
+    QCOMPARE(again.doesNotFit, (QStringList{u"call1500"_s, u"used500"_s}));
+
+    // Several victims for one download, as few as make room, and only those it outranks.
+    const QList<CachedCopy> mixed{copy(u"a"_s, 5, 10, 100), copy(u"b"_s, 5, 20, 200), copy(u"c"_s, 10, 30, 300),
+                                  copy(u"d"_s, 10, 40, 5000)};
+    const auto several = EvictionPlanner(30).plan(
+        mixed, {{u"x"_s, 12, 1000, false}, {u"y"_s, 8, 900, false}, {u"z"_s, 5, 6000, false}});
+    // z (newest) takes a's room; x needs 12 more: b and c, not d (used after x's call);
+    // y then finds 3 bytes free and nothing it outranks.
+    QCOMPARE(several.fetch, (QStringList{u"z"_s, u"x"_s}));
+    QCOMPARE(ids(several.evict), (QStringList{u"a"_s, u"b"_s, u"c"_s}));
+    QCOMPARE(several.doesNotFit, (QStringList{u"y"_s}));
+    QCOMPARE(several.bytesAfter, 10 + 5 + 12);
+
+    // A smaller, older recording may still use room that a larger one could not.
+    const auto partly = EvictionPlanner(25).plan({copy(u"x"_s, 10, 100, 5000)},
+                                                 {{u"big"_s, 20, 900, false}, {u"small"_s, 10, 800, false}});
+    QCOMPARE(partly.fetch, (QStringList{u"small"_s}));
+    QCOMPARE(partly.doesNotFit, (QStringList{u"big"_s}));
+}
+
+void TstAgentCache::plannerFetchesPinnedFirstThenNewest()
+{
+    const QList<WantedRecording> wanted{{u"new"_s, 1, 900, false},
+                                        {u"oldPinned"_s, 1, 100, true},
+                                        {u"mid"_s, 1, 500, false},
+                                        {u"midPinned"_s, 1, 400, true}};
+    const auto plan = EvictionPlanner(100).plan({}, wanted);
+    QCOMPARE(plan.fetch, (QStringList{u"midPinned"_s, u"oldPinned"_s, u"new"_s, u"mid"_s}));
+}
+
+void TstAgentCache::pinsMatchThroughTheirCalls()
+{
+    earshot::testsupport::TemporaryStore store;
+    QVERIFY2(store.isOpen(), qPrintable(store.error()));
+    const QStringList setup{
+        u"INSERT INTO leads(id, name, phone) VALUES ('L1', 'Ada', '555'), ('L2', 'Bo', '556')"_s,
+        u"INSERT INTO agents(id, name) VALUES ('A1', 'Ann'), ('A2', 'Ben')"_s,
+        u"INSERT INTO dial_lists(id, name) VALUES ('D1', 'Renewals')"_s,
+        // c1: L1/A1/D1 connected, c2: L2/A2/manual voicemail, c3: L2/A1/D1 busy, c4: L2/A2/D1 connected
+        u"INSERT INTO calls(id, lead_id, agent_id, list_id, direction, outcome, started_at, duration_seconds, "
+        "updated_at) VALUES ('c1', 'L1', 'A1', 'D1', 'outbound', 'connected', 1000, 60, 'x'), "
+        "('c2', 'L2', 'A2', NULL, 'inbound', 'voicemail', 2000, 60, 'x'), "
+        "('c3', 'L2', 'A1', 'D1', 'outbound', 'busy', 3000, 60, 'x'), "
+        "('c4', 'L2', 'A2', 'D1', 'outbound', 'connected', 4000, 60, 'x')"_s,
+        u"INSERT INTO recordings(id, call_id, format, size_bytes, duration_seconds, channels, status) VALUES "
+        "('r1', 'c1', 'mp3', 1, 1, 1, 'available'), ('r2', 'c2', 'mp3', 1, 1, 1, 'available'), "
+        "('r3', 'c3', 'mp3', 1, 1, 1, 'available'), ('r4', 'c4', 'mp3', 1, 1, 1, 'available')"_s,
+    };
+    for (const QString &sql : setup) {
+        QSqlQuery query(store.db());
+        QVERIFY2(query.exec(sql), qPrintable(query.lastError().text()));
+    }
+    earshot::PinStore pins(store.db());
+    const earshot::PinnedRecordings pinned(store.db());
+    const auto pinnedNow = [&pinned] {
+        const auto ids = pinned.recordingIds();
+        return ids ? *ids : QSet<QString>{u"error: "_s + ids.error()};
+    };
+    using Kind = earshot::Pin::Kind;
+    QCOMPARE(pinnedNow(), QSet<QString>());
+    const earshot::Status pinnedCall = pins.pin({Kind::Call, u"c1"_s, {}});
+    QVERIFY2(pinnedCall, qPrintable(pinnedCall.error()));
+    QCOMPARE(pinnedNow(), (QSet<QString>{u"r1"_s}));
+    QVERIFY(pins.unpin(Kind::Call, u"c1"_s));
+    QVERIFY(pins.pin({Kind::List, QString(), u"Manual Dial"_s}));
+    QCOMPARE(pinnedNow(), (QSet<QString>{u"r2"_s}));
+    QVERIFY(pins.pin({Kind::Agent, u"A1"_s, {}}));
+    QCOMPARE(pinnedNow(), (QSet<QString>{u"r1"_s, u"r2"_s, u"r3"_s}));
+    QVERIFY(pins.unpin(Kind::Agent, u"A1"_s));
+    QVERIFY(pins.unpin(Kind::List, QString()));
+    // A saved filter keeps what the call list shows for it: list D1, connected.
+    earshot::CallFilter filter;
+    filter.listScope = earshot::CallFilter::ListScope::Specific;
+    filter.listId = u"D1"_s;
+    filter.outcome = u"connected"_s;
+    const auto roundTrip = earshot::CallFilter::fromJson(filter.toJson());
+    QVERIFY2(roundTrip, qPrintable(roundTrip.error()));
+    QVERIFY(*roundTrip == filter);
+    QVERIFY(pins.pin({Kind::Filter, QString::fromUtf8(filter.toJson()), u"connected renewals"_s}));
+    QCOMPARE(pinnedNow(), (QSet<QString>{u"r1"_s, u"r4"_s}));
+    // A lead on top, and a broken filter pin that must not stop the others.
+    QVERIFY(pins.pin({Kind::Lead, u"L2"_s, {}}));
+    QVERIFY(pins.pin({Kind::Filter, u"{\"list\": 7}"_s, u"broken"_s}));
+    QCOMPARE(pinnedNow(), (QSet<QString>{u"r1"_s, u"r2"_s, u"r3"_s, u"r4"_s}));
+    QVERIFY(!earshot::CallFilter::fromJson("{\"started_from\": \"yesterday\"}"_ba));
+}
+
+void TstAgentCache::cacheQuotaOptionIsChecked()
+{
+    const AgentProcess agent(QDir::tempPath());
+    const AgentRun help = agent.run({u"--help"_s});
+    QVERIFY2(help.standardOutput.contains("--cache-quota"), help.describe().constData());
+    for (const QString &bad : {u"12X"_s, u"-1"_s, u"2000000000G"_s, u""_s}) {
+        const AgentRun run = agent.run({u"--once"_s, u"--cache-quota"_s, bad});
+        QVERIFY2(run.exitCode == 2 && run.standardError.contains("--cache-quota must be bytes"),
+                 run.describe().constData());
+    }
+    const AgentRun login = agent.run({u"login"_s, u"--server"_s, u"http://127.0.0.1:1"_s, u"--email"_s, kEmail,
+                                      u"--cache-quota"_s, u"1G"_s});
+    QVERIFY2(login.exitCode == 2 && login.standardError.contains("belong"), login.describe().constData());
+}
+
+void TstAgentCache::quotaEvictionKeepsPinsAndAuditsEvictions()
+{
+    CacheScene scene;
+    QVERIFY(scene.start(12));
+    ServerView &server = scene.server;
+    AgentProcess *agent = scene.agent.get();
+    const QString dataPath = scene.data();
+    const QList<ServerCall> calls = serverCalls(server);
+    QCOMPARE(calls.size(), 12);
+    // Two leads pinned: the oldest call's and a middle one's.
+    const QStringList pinnedLeads{calls.last().leadId, calls[5].leadId};
+    QVERIFY(pinLeads(dataPath, pinnedLeads));
+    QSet<QString> pinned;
+    QList<ServerCall> unpinned;
+    for (const ServerCall &call : calls) {
+        if (pinnedLeads.contains(call.leadId))
+            pinned.insert(call.recordingId);
+        else
+            unpinned.append(call);
+    }
+
+    const AgentRun first = agent->syncOnce(server.url(), {u"--cache-quota"_s, u"1G"_s});
+    QVERIFY2(first.exitCode == 0, first.describe().constData());
+    {
+        StoreInspector store(databasePath(dataPath));
+        const auto states = cacheStates(store);
+        QCOMPARE(std::count(states.cbegin(), states.cend(), u"present"_s), 12);
+        // As the player would leave it: unpinned[0] played most recently, the last one longest ago.
+        const qint64 now = QDateTime::currentMSecsSinceEpoch();
+        for (qsizetype i = 0; i < unpinned.size(); ++i)
+            QVERIFY(execute(store, u"UPDATE recordings SET last_accessed_at = ? WHERE id = ?"_s,
+                            {now - (i + 1) * 60'000, unpinned[i].recordingId}));
+    }
+
+    // Room for the pins and three more: the three most recently used stay.
+    constexpr int kKept = 3;
+    const qint64 quota = (pinned.size() + kKept) * kRecordingBytes;
+    QVERIFY(server.resetStats());
+    const AgentRun second = agent->syncOnce(server.url(), {u"--cache-quota"_s, QString::number(quota)});
+    QVERIFY2(second.exitCode == 0, second.describe().constData());
+
+    StoreInspector store(databasePath(dataPath));
+    const auto states = cacheStates(store);
+    for (const QString &id : std::as_const(pinned))
+        QVERIFY2(states.value(id) == "present"_L1, qPrintable(u"pinned %1 is %2"_s.arg(id, states.value(id))));
+    QSet<QString> evicted;
+    for (qsizetype i = 0; i < unpinned.size(); ++i) {
+        const QString &id = unpinned[i].recordingId;
+        QCOMPARE(states.value(id), i < kKept ? u"present"_s : u"absent"_s);
+        if (i >= kKept)
+            evicted.insert(id);
+    }
+    // Nothing was downloaded to be evicted again.
+    QCOMPARE(requestCount(server.stats(), "GET /media/{id}"), 0);
+    const CacheCheck check = checkCache(store, cacheDir(dataPath));
+    QCOMPARE(check.present, pinned.size() + kKept);
+    QCOMPARE(QDir(cacheDir(dataPath)).entryList(QDir::Files).size(), pinned.size() + kKept);
+
+    // Every eviction audited with its reason, uploaded, and on the server.
+    const auto events = deletionEvents(store);
+    QSet<QString> audited;
+    const QSet<QString> onServer = serverEventIds(server);
+    for (const LocalAuditEvent &event : events) {
+        QCOMPARE(event.reason, u"quota"_s);
+        QVERIFY2(event.uploaded, qPrintable(event.eventId));
+        QVERIFY(onServer.contains(event.eventId));
+        audited.insert(event.recordingId);
+    }
+    QCOMPARE(audited, evicted);
+    QCOMPARE(earshot::AuditLog(store.connection()).verifyChain(), QStringList());
+
+    // The next pass finds the cache as it should be: nothing fetched, nothing evicted.
+    QVERIFY(server.resetStats());
+    const AgentRun third = agent->syncOnce(server.url(), {u"--cache-quota"_s, QString::number(quota)});
+    QVERIFY2(third.exitCode == 0, third.describe().constData());
+    QCOMPARE(requestCount(server.stats(), "GET /media/{id}"), 0);
+    QCOMPARE(deletionEvents(StoreInspector(databasePath(dataPath))).size(), events.size());
+}
+
+void TstAgentCache::pinnedRecordingsAreFetchedBeforeNewerOnes()
+{
+    CacheScene scene;
+    QVERIFY(scene.start(8));
+    ServerView &server = scene.server;
+    AgentProcess *agent = scene.agent.get();
+    const QString dataPath = scene.data();
+    const QList<ServerCall> calls = serverCalls(server);
+    // The two oldest calls' leads: pinned, they must still come first.
+    const QStringList pinnedLeads{calls[calls.size() - 1].leadId, calls[calls.size() - 2].leadId};
+    QVERIFY(pinLeads(dataPath, pinnedLeads));
+    QStringList expected, rest;
+    for (const ServerCall &call : calls)
+        (pinnedLeads.contains(call.leadId) ? expected : rest).append(call.id);
+    expected += rest; // each part newest first
+
+    QVERIFY(server.resetStats());
+    const AgentRun run = agent->syncOnce(server.url(), {u"--parallel"_s, u"1"_s});
+    QVERIFY2(run.exitCode == 0, run.describe().constData());
+    QStringList order;
+    const QJsonArray links = server.stats().value("recording_links"_L1).toArray();
+    for (const QJsonValue &callId : links) {
+        if (!order.contains(callId.toString()))
+            order.append(callId.toString());
+    }
+    QCOMPARE(order, expected);
+}
+
+void TstAgentCache::retentionDeletesOldCopiesAndReportsThem()
+{
+    CacheScene scene;
+    QVERIFY(scene.start(10));
+    ServerView &server = scene.server;
+    AgentProcess *agent = scene.agent.get();
+    const QString dataPath = scene.data();
+    const QList<ServerCall> calls = serverCalls(server);
+    // A retention period with calls on both sides of it.
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    int retentionDays = 0;
+    for (qsizetype i = 0; i + 1 < calls.size() && retentionDays == 0; ++i) {
+        const qint64 newerAge = (now - calls[i].startedAtMs) / kDayMs;
+        const qint64 olderAge = (now - calls[i + 1].startedAtMs) / kDayMs;
+        if (olderAge > newerAge + 1)
+            retentionDays = static_cast<int>(newerAge + 1);
+    }
+    if (retentionDays == 0)
+        QSKIP("the seeded calls happen to lie within a day of each other");
+    const AgentRun first = agent->syncOnce(server.url());
+    QVERIFY2(first.exitCode == 0, first.describe().constData());
+    {
+        // As if each copy had been cached as its call ended.
+        StoreInspector store(databasePath(dataPath));
+        QVERIFY(execute(store, u"UPDATE recordings SET cached_at = (SELECT started_at FROM calls WHERE id = call_id)"_s,
+                        {}));
+    }
+
+    QVERIFY(server.adminPost(u"/__admin/policy"_s, {{u"local_retention_days"_s, retentionDays}}));
+    QVERIFY(server.resetStats());
+    const AgentRun second = agent->syncOnce(server.url());
+    QVERIFY2(second.exitCode == 0, second.describe().constData());
+
+    StoreInspector store(databasePath(dataPath));
+    const auto states = cacheStates(store);
+    QSet<QString> expired;
+    for (const ServerCall &call : calls) {
+        const bool old = call.startedAtMs < now - retentionDays * kDayMs;
+        QCOMPARE(states.value(call.recordingId), old ? u"absent"_s : u"present"_s);
+        if (old)
+            expired.insert(call.recordingId);
+    }
+    QVERIFY(!expired.isEmpty());
+    QCOMPARE(requestCount(server.stats(), "GET /media/{id}"), 0); // not fetched back
+    const auto events = deletionEvents(store);
+    QSet<QString> audited;
+    const auto onServer = server.auditEvents();
+    for (const LocalAuditEvent &event : events) {
+        QCOMPARE(event.reason, u"retention"_s);
+        QVERIFY(event.uploaded);
+        audited.insert(event.recordingId);
+        const auto found = std::find_if(onServer.cbegin(), onServer.cend(), [&event](const QJsonObject &e) {
+            return e.value("event_id"_L1).toString() == event.eventId;
+        });
+        QVERIFY2(found != onServer.cend(), qPrintable(event.eventId));
+        QCOMPARE(found->value("type"_L1).toString(), u"recording.deleted_local"_s);
+        QCOMPARE(found->value("reason"_L1).toString(), u"retention"_s);
+        QCOMPARE(found->value("recording_id"_L1).toString(), event.recordingId);
+    }
+    QCOMPARE(audited, expired);
+    QCOMPARE(earshot::AuditLog(store.connection()).verifyChain(), QStringList());
+    const CacheCheck check = checkCache(store, cacheDir(dataPath));
+    QCOMPARE(check.present, calls.size() - expired.size());
+}
+
+void TstAgentCache::reconcileRepairsRowsAndRemovesStrays()
+{
+    CacheScene scene;
+    QVERIFY(scene.start(4));
+    ServerView &server = scene.server;
+    AgentProcess *agent = scene.agent.get();
+    const QString dataPath = scene.data();
+    const AgentRun first = agent->syncOnce(server.url());
+    QVERIFY2(first.exitCode == 0, first.describe().constData());
+
+    const QDir cache(cacheDir(dataPath));
+    QString missingId, damagedId;
+    {
+        StoreInspector store(databasePath(dataPath));
+        const auto recordings = store.recordings();
+        QCOMPARE(recordings.size(), 4);
+        missingId = recordings[0].id;
+        damagedId = recordings[1].id;
+        QVERIFY(QFile::remove(cache.filePath(recordings[0].cacheFile)));
+        QVERIFY(damageHeader(cache.filePath(recordings[1].cacheFile)));
+    }
+    // Files no row refers to: a finished one and a partial one, as a crash leaves them.
+    const QString strayName = QUuid::createUuid().toString(QUuid::WithoutBraces) + u".mp3"_s;
+    for (const QString &name : QStringList{strayName, strayName + u".part"_s}) {
+        QFile stray(cache.filePath(name));
+        QVERIFY(stray.open(QIODevice::WriteOnly));
+        stray.write(QByteArray(1000, 's'));
+    }
+
+    QVERIFY(server.resetStats());
+    const AgentRun second = agent->syncOnce(server.url());
+    QVERIFY2(second.exitCode == 0, second.describe().constData());
+    QCOMPARE(requestCount(server.stats(), "GET /media/{id}"), 2); // both fetched again
+
+    StoreInspector store(databasePath(dataPath));
+    const CacheCheck check = checkCache(store, cacheDir(dataPath));
+    QVERIFY2(check.problems.isEmpty(), qPrintable(check.problems.join(u'\n')));
+    QCOMPARE(check.present, 4);
+    QVERIFY(!cache.exists(strayName));
+    QVERIFY(!cache.exists(strayName + u".part"_s));
+    QCOMPARE(cache.entryList(QDir::Files).size(), 4);
+    const auto events = deletionEvents(store);
+    QCOMPARE(events.size(), 2);
+    QHash<QString, QString> reasons;
+    for (const LocalAuditEvent &event : events)
+        reasons.insert(event.recordingId, event.reason);
+    QCOMPARE(reasons.value(missingId), u"missing_file"_s);
+    QCOMPARE(reasons.value(damagedId), u"damaged_file"_s);
+}
+
+void TstAgentCache::auditEventsWaitWhileTheServerIsDown()
+{
+    CacheScene scene;
+    QVERIFY(scene.start(3));
+    ServerView &server = scene.server;
+    AgentProcess *agent = scene.agent.get();
+    const QString dataPath = scene.data();
+    const AgentRun first = agent->syncOnce(server.url());
+    QVERIFY2(first.exitCode == 0, first.describe().constData());
+    {
+        // A copy damaged while the agent was not running: the next start removes it.
+        StoreInspector store(databasePath(dataPath));
+        QVERIFY(damageHeader(QDir(cacheDir(dataPath)).filePath(store.recordings().constFirst().cacheFile)));
+    }
+
+    server.stop();
+    const AgentRun offline = agent->syncOnce(server.url());
+    QVERIFY2(offline.exitCode == kExitServer, offline.describe().constData());
+    QString eventId;
+    {
+        StoreInspector store(databasePath(dataPath));
+        const auto events = deletionEvents(store);
+        QCOMPARE(events.size(), 1);
+        QVERIFY(!events[0].uploaded);
+        QVERIFY(events[0].serverError.isEmpty());
+        eventId = events[0].eventId;
+    }
+
+    QVERIFY2(server.restart(), qPrintable(server.error()));
+    const AgentRun online = agent->syncOnce(server.url());
+    QVERIFY2(online.exitCode == 0, online.describe().constData());
+    StoreInspector store(databasePath(dataPath));
+    const auto events = deletionEvents(store);
+    QCOMPARE(events.size(), 1);
+    QVERIFY(events[0].uploaded);
+    QVERIFY(serverEventIds(server).contains(eventId));
+    QCOMPARE(earshot::AuditLog(store.connection()).verifyChain(), QStringList());
+    QSqlQuery pending(u"SELECT count(*) FROM audit_events WHERE uploaded_at IS NULL"_s, store.connection());
+    QVERIFY(pending.next());
+    QCOMPARE(pending.value(0).toLongLong(), 0);
+}
+
+void TstAgentCache::rejectedEventsKeepTheServersErrorAndAreNotResent()
+{
+    CacheScene scene;
+    QVERIFY(scene.start(3));
+    const QString dataPath = scene.data();
+    const AgentRun first = scene.agent->syncOnce(scene.server.url());
+    QVERIFY2(first.exitCode == 0, first.describe().constData());
+    {
+        StoreInspector store(databasePath(dataPath));
+        const auto recordings = store.recordings();
+        for (qsizetype i = 0; i < 2; ++i)
+            QVERIFY(damageHeader(QDir(cacheDir(dataPath)).filePath(recordings[i].cacheFile)));
+    }
+    scene.server.stop();
+    const AgentRun offline = scene.agent->syncOnce(scene.server.url());
+    QVERIFY2(offline.exitCode == kExitServer, offline.describe().constData());
+    QString tampered, intact;
+    {
+        // Someone edits a recorded event before it is uploaded: its hash no longer fits.
+        StoreInspector store(databasePath(dataPath));
+        const auto events = deletionEvents(store);
+        QCOMPARE(events.size(), 2);
+        tampered = events[0].eventId;
+        intact = events[1].eventId;
+        QVERIFY(execute(store, u"UPDATE audit_events SET reason = 'nothing to see' WHERE event_id = ?"_s, {tampered}));
+        QCOMPARE(earshot::AuditLog(store.connection()).verifyChain().size(), 1);
+    }
+
+    QVERIFY2(scene.server.restart(), qPrintable(scene.server.error()));
+    const AgentRun online = scene.agent->syncOnce(scene.server.url());
+    QVERIFY2(online.exitCode == 0, online.describe().constData());
+    {
+        StoreInspector store(databasePath(dataPath));
+        const auto events = deletionEvents(store);
+        QCOMPARE(events[0].eventId, tampered);
+        QVERIFY(!events[0].uploaded);
+        QCOMPARE(events[0].serverError, u"hash_mismatch"_s);
+        QVERIFY(events[1].uploaded);
+        const QSet<QString> onServer = serverEventIds(scene.server);
+        QVERIFY(onServer.contains(intact));
+        QVERIFY(!onServer.contains(tampered));
+    }
+
+    // Not sent again and again: the next pass has nothing to upload.
+    QVERIFY(scene.server.resetStats());
+    const AgentRun again = scene.agent->syncOnce(scene.server.url());
+    QVERIFY2(again.exitCode == 0, again.describe().constData());
+    QCOMPARE(requestCount(scene.server.stats(), "POST /api/audit/events"), 0);
+}
+
+void TstAgentCache::copiesWithdrawnOnTheServerAreDeletedAndReported()
+{
+    CacheScene scene;
+    QVERIFY(scene.start(3));
+    const QString dataPath = scene.data();
+    const AgentRun first = scene.agent->syncOnce(scene.server.url());
+    QVERIFY2(first.exitCode == 0, first.describe().constData());
+    const QList<ServerCall> calls = serverCalls(scene.server);
+    const QString withdrawn = calls[1].recordingId;
+    QVERIFY(scene.server.adminPost(u"/__admin/recordings/%1/status"_s.arg(withdrawn),
+                                   {{u"status"_s, u"unavailable"_s}}));
+
+    const AgentRun second = scene.agent->syncOnce(scene.server.url());
+    QVERIFY2(second.exitCode == 0, second.describe().constData());
+    StoreInspector store(databasePath(dataPath));
+    const auto states = cacheStates(store);
+    QCOMPARE(states.value(withdrawn), u"absent"_s);
+    QCOMPARE(std::count(states.cbegin(), states.cend(), u"present"_s), 2);
+    const auto events = deletionEvents(store);
+    QCOMPARE(events.size(), 1);
+    QCOMPARE(events[0].recordingId, withdrawn);
+    QCOMPARE(events[0].reason, u"deleted_on_server"_s);
+    QVERIFY(events[0].uploaded);
+    QVERIFY(serverEventIds(scene.server).contains(events[0].eventId));
+    const CacheCheck check = checkCache(store, cacheDir(dataPath));
+    QCOMPARE(check.present, 2);
+}
+
+int main(int argc, char *argv[])
+{
+    return runUnderKeyring(argc, argv, [](int count, char **arguments) {
+        QCoreApplication app(count, arguments);
+        TstAgentCache test;
+        QTEST_SET_MAIN_SOURCE_PATH
+        return QTest::qExec(&test, count, arguments);
+    });
+}
+
+#include "tst_agentcache.moc"
