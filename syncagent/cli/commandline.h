@@ -12,7 +12,7 @@ namespace earshot {
 //   earshot-sync login --server URL --email E [--data-dir DIR]
 //   earshot-sync logout [--server URL] [--data-dir DIR]
 //   earshot-sync [--server URL] [--data-dir DIR] [--once] [--interval S] [--page-size N]
-//                [--parallel N] [--bandwidth-limit BYTES_PER_SEC] [--ca-file FILE]
+//                [--parallel N] [--bandwidth-limit BYTES_PER_SEC] [--ca-file FILE] [--metadata-only]
 struct AgentCommand
 {
     enum class Verb { Sync, Login, Logout };
@@ -27,6 +27,7 @@ struct AgentCommand
     int parallel = 4;          // recordings downloading at once
     qint64 bandwidthLimit = 0; // bytes per second for all downloads together; 0: no limit
     QString caFile;            // an extra CA to trust for https, besides the system's
+    bool metadataOnly = false; // mirror call metadata, download no recordings
 };
 
 // --help and --version: the text to print on standard output, then exit 0.

@@ -105,6 +105,7 @@ int runSync(const AgentCommand &command)
     }
     SyncPass pass(api, transfers, **store, cache, command.pageSize, stopRequested);
     pass.setBeforeCommitHook(crashTestHookFromEnvironment());
+    pass.setDownloadRecordings(!command.metadataOnly);
     if (Status cleaned = pass.cleanUpCache(); !cleaned) {
         printError(cleaned.error());
         return toInt(ExitCode::LocalStore);

@@ -70,6 +70,8 @@ SyncResult<Done> SyncPass::runSteps()
     auto metadata = m_metadata.run(m_stopRequested);
     if (!metadata)
         return metadata.error();
+    if (!m_downloadRecordings)
+        return Done{};
 
     RecordingDownloader downloader(m_transfers);
     auto downloads = downloader.run();

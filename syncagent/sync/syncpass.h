@@ -26,6 +26,9 @@ public:
     Q_DISABLE_COPY_MOVE(SyncPass)
 
     void setBeforeCommitHook(MetadataSync::BeforeCommitHook hook);
+    // Off: passes mirror metadata only (--metadata-only); due recordings wait for a pass
+    // that downloads.
+    void setDownloadRecordings(bool download) { m_downloadRecordings = download; }
 
     // Clears what an interrupted earlier run left in the cache folder.
     Status cleanUpCache();
@@ -44,6 +47,7 @@ private:
     std::unique_ptr<CallMirror> m_mirror;
     MetadataSync m_metadata;
     int m_passes = 0;
+    bool m_downloadRecordings = true;
 };
 
 } // namespace earshot
