@@ -46,6 +46,7 @@ CallMirror::CallMirror(QSqlDatabase db)
     , m_upsertRecording(m_db)
     , m_deleteRecording(m_db)
     , m_deleteCall(m_db)
+    , m_lookupRecordings(m_db)
 {
 }
 
@@ -92,6 +93,8 @@ Status CallMirror::prepareStatements()
          "size_bytes = excluded.size_bytes, sha256 = excluded.sha256, status = excluded.status"_s},
         {&m_deleteRecording, u"DELETE FROM recordings WHERE id = ?"_s},
         {&m_deleteCall, u"DELETE FROM calls WHERE id = ?"_s},
+        {&m_lookupRecordings, u"SELECT call_id, id, cache_file, size_bytes, sha256 FROM recordings WHERE call_id IN (?"_s
+                                  + u",?"_s.repeated(kMaxBindsPerLookup - 1) + u")"_s},
     };
     for (const auto &[query, sql] : statements) {
         if (!query->prepare(sql))
@@ -113,21 +116,18 @@ Expected<QHash<QString, CallMirror::ExistingRecording>> CallMirror::existingReco
     QHash<QString, ExistingRecording> existing;
     for (qsizetype start = 0; start < callIds.size(); start += kMaxBindsPerLookup) {
         const qsizetype count = std::min(kMaxBindsPerLookup, callIds.size() - start);
-        QString placeholders = u"?"_s;
-        for (qsizetype i = 1; i < count; ++i)
-            placeholders += u",?"_s;
-        QSqlQuery query(m_db);
-        query.prepare(u"SELECT call_id, id, cache_file, size_bytes, sha256 FROM recordings WHERE call_id IN ("_s
-                      + placeholders + u")"_s);
-        for (qsizetype i = 0; i < count; ++i)
-            query.addBindValue(callIds.at(start + i));
-        if (!query.exec())
-            return Expected<QHash<QString, ExistingRecording>>::failure(query.lastError().text());
-        while (query.next()) {
-            existing.insert(query.value(0).toString(),
-                            {query.value(1).toString(), query.value(2).toString(), query.value(3).toLongLong(),
-                             query.value(4).toString()});
+        // One statement for every chunk: the slots a short chunk leaves are NULL, which
+        // IN never matches.
+        for (qsizetype i = 0; i < kMaxBindsPerLookup; ++i)
+            m_lookupRecordings.bindValue(static_cast<int>(i), i < count ? QVariant(callIds.at(start + i)) : QVariant());
+        if (!m_lookupRecordings.exec())
+            return Expected<QHash<QString, ExistingRecording>>::failure(m_lookupRecordings.lastError().text());
+        while (m_lookupRecordings.next()) {
+            existing.insert(m_lookupRecordings.value(0).toString(),
+                            {m_lookupRecordings.value(1).toString(), m_lookupRecordings.value(2).toString(),
+                             m_lookupRecordings.value(3).toLongLong(), m_lookupRecordings.value(4).toString()});
         }
+        m_lookupRecordings.finish();
     }
     return existing;
 }

@@ -67,6 +67,7 @@ private:
     QSqlQuery m_upsertRecording;
     QSqlQuery m_deleteRecording;
     QSqlQuery m_deleteCall;
+    QSqlQuery m_lookupRecordings;
 };
 
 } // namespace earshot
