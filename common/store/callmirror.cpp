@@ -46,6 +46,7 @@ CallMirror::CallMirror(QSqlDatabase db)
     , m_upsertRecording(m_db)
     , m_deleteRecording(m_db)
     , m_deleteCall(m_db)
+    , m_lookupRecordings(m_db)
 {
 }
 
@@ -92,6 +93,8 @@ Status CallMirror::prepareStatements()
          "size_bytes = excluded.size_bytes, sha256 = excluded.sha256, status = excluded.status"_s},
         {&m_deleteRecording, u"DELETE FROM recordings WHERE id = ?"_s},
         {&m_deleteCall, u"DELETE FROM calls WHERE id = ?"_s},
+        {&m_lookupRecordings, u"SELECT call_id, id, cache_file, size_bytes, sha256 FROM recordings WHERE call_id IN (?"_s
+                                  + u",?"_s.repeated(kMaxBindsPerLookup - 1) + u")"_s},
     };
     for (const auto &[query, sql] : statements) {
         if (!query->prepare(sql))
@@ -113,21 +116,18 @@ Expected<QHash<QString, CallMirror::ExistingRecording>> CallMirror::existingReco
     QHash<QString, ExistingRecording> existing;
     for (qsizetype start = 0; start < callIds.size(); start += kMaxBindsPerLookup) {
         const qsizetype count = std::min(kMaxBindsPerLookup, callIds.size() - start);
-        QString placeholders = u"?"_s;
-        for (qsizetype i = 1; i < count; ++i)
-            placeholders += u",?"_s;
-        QSqlQuery query(m_db);
-        query.prepare(u"SELECT call_id, id, cache_file, size_bytes, sha256 FROM recordings WHERE call_id IN ("_s
-                      + placeholders + u")"_s);
-        for (qsizetype i = 0; i < count; ++i)
-            query.addBindValue(callIds.at(start + i));
-        if (!query.exec())
-            return Expected<QHash<QString, ExistingRecording>>::failure(query.lastError().text());
-        while (query.next()) {
-            existing.insert(query.value(0).toString(),
-                            {query.value(1).toString(), query.value(2).toString(), query.value(3).toLongLong(),
-                             query.value(4).toString()});
+        // One statement for every chunk: the slots a short chunk leaves are NULL, which
+        // IN never matches.
+        for (qsizetype i = 0; i < kMaxBindsPerLookup; ++i)
+            m_lookupRecordings.bindValue(static_cast<int>(i), i < count ? QVariant(callIds.at(start + i)) : QVariant());
+        if (!m_lookupRecordings.exec())
+            return Expected<QHash<QString, ExistingRecording>>::failure(m_lookupRecordings.lastError().text());
+        while (m_lookupRecordings.next()) {
+            existing.insert(m_lookupRecordings.value(0).toString(),
+                            {m_lookupRecordings.value(1).toString(), m_lookupRecordings.value(2).toString(),
+                             m_lookupRecordings.value(3).toLongLong(), m_lookupRecordings.value(4).toString()});
         }
+        m_lookupRecordings.finish();
     }
     return existing;
 }
@@ -219,7 +219,25 @@ Status CallMirror::deleteCall(const QString &callId, const QHash<QString, Existi
     return Status::ok();
 }
 
-Expected<MirrorResult> CallMirror::applyPage(const CallsPage &page, const std::function<void()> &beforeCommit)
+Status CallMirror::writePage(const CallsPage &page, MirrorResult &result)
+{
+    auto existing = existingRecordings(page);
+    if (!existing)
+        return Status::failure(u"cannot read cached recordings: "_s + existing.error());
+    if (Status status = writeParties(page); !status)
+        return status;
+    for (const Call &call : page.calls) {
+        if (Status status = writeCall(call, *existing, result); !status)
+            return Status::failure(u"call %1: %2"_s.arg(call.id, status.error()));
+    }
+    for (const CallTombstone &tombstone : page.tombstones) {
+        if (Status status = deleteCall(tombstone.id, *existing, result); !status)
+            return Status::failure(u"call %1: %2"_s.arg(tombstone.id, status.error()));
+    }
+    return Status::ok();
+}
+
+Expected<MirrorResult> CallMirror::applyPages(std::span<const CallsPage> pages, const std::function<void()> &beforeCommit)
 {
     using Result = Expected<MirrorResult>;
     if (Status prepared = prepareStatements(); !prepared)
@@ -229,29 +247,21 @@ Expected<MirrorResult> CallMirror::applyPage(const CallsPage &page, const std::f
     if (!transaction.isOpen())
         return Result::failure(transaction.beginError());
 
-    auto existing = existingRecordings(page);
-    if (!existing)
-        return Result::failure(u"cannot read cached recordings: "_s + existing.error());
-
     MirrorResult result;
-    if (Status status = writeParties(page); !status)
-        return Result::failure(status.error());
-    for (const Call &call : page.calls) {
-        if (Status status = writeCall(call, *existing, result); !status)
-            return Result::failure(u"call %1: %2"_s.arg(call.id, status.error()));
-    }
-    for (const CallTombstone &tombstone : page.tombstones) {
-        if (Status status = deleteCall(tombstone.id, *existing, result); !status)
-            return Result::failure(u"call %1: %2"_s.arg(tombstone.id, status.error()));
+    QString cursor;
+    for (const CallsPage &page : pages) {
+        if (Status status = writePage(page, result); !status)
+            return Result::failure(status.error());
+        // A page without a cursor (the end, on some servers) keeps the one before it.
+        if (!page.nextCursor.isEmpty())
+            cursor = page.nextCursor;
     }
 
     SyncState state(m_db);
-    // A page without a cursor (the end, on some servers) keeps the one we have.
-    if (!page.nextCursor.isEmpty() && !state.setValue(SyncState::kCallsCursor, page.nextCursor))
+    if (!cursor.isEmpty() && !state.setValue(SyncState::kCallsCursor, cursor))
         return Result::failure(u"cannot store the sync cursor"_s);
-    if (!page.hasMore
-        && !state.setValue(SyncState::kCallsCompletedAt,
-                           QString::number(QDateTime::currentMSecsSinceEpoch())))
+    if (!pages.empty() && !pages.back().hasMore
+        && !state.setValue(SyncState::kCallsCompletedAt, QString::number(QDateTime::currentMSecsSinceEpoch())))
         return Result::failure(u"cannot store the sync time"_s);
 
     if (beforeCommit)
@@ -259,6 +269,26 @@ Expected<MirrorResult> CallMirror::applyPage(const CallsPage &page, const std::f
     if (Status committed = transaction.commit(); !committed)
         return Result::failure(committed.error());
     return result;
+}
+
+bool CallMirror::hasCalls() const
+{
+    QSqlQuery query(u"SELECT 1 FROM calls LIMIT 1"_s, m_db);
+    return query.next();
+}
+
+qint64 CallMirror::setPageCacheKiB(qint64 kibibytes)
+{
+    QSqlQuery query(u"PRAGMA page_size"_s, m_db);
+    const qint64 pageBytes = query.next() ? query.value(0).toLongLong() : 4096;
+    query.finish();
+    query.exec(u"PRAGMA cache_size"_s);
+    const qint64 previous = query.next() ? query.value(0).toLongLong() : -2000;
+    query.finish();
+    // Negative sizes are KiB to SQLite, positive ones pages.
+    if (!query.exec(u"PRAGMA cache_size = -%1"_s.arg(kibibytes)))
+        qCWarning(lcStore) << "cannot resize the page cache:" << query.lastError().text();
+    return previous < 0 ? -previous : previous * pageBytes / 1024;
 }
 
 } // namespace earshot

@@ -2,12 +2,14 @@
 
 #include "domain/call.h"
 #include "expected.h"
+#include "store/callmirrorindexes.h"
 
 #include <QSqlDatabase>
 #include <QSqlQuery>
 #include <QStringList>
 
 #include <functional>
+#include <span>
 
 namespace earshot {
 
@@ -21,8 +23,10 @@ struct MirrorResult
     QStringList orphanedCacheFiles;
 };
 
-// Writes server pages of call metadata into the store. A page, its tombstones and the
-// cursor that follows it commit in one transaction: the cursor is never ahead of rows.
+// Writes server pages of call metadata into the store. Pages, their tombstones and the
+// cursor that follows the last of them commit in one transaction: the cursor is never
+// ahead of rows. Several pages a transaction spare a first fill most of its commits
+// (each an fsync, and a rewrite of every page of the store it touched).
 class CallMirror
 {
 public:
@@ -32,14 +36,24 @@ public:
 
     // beforeCommit runs inside the open transaction, after every row is written; the
     // agent's crash tests use it to die at the worst possible moment.
-    Expected<MirrorResult> applyPage(const CallsPage &page, const std::function<void()> &beforeCommit = {});
+    Expected<MirrorResult> applyPages(std::span<const CallsPage> pages, const std::function<void()> &beforeCommit = {});
+    Expected<MirrorResult> applyPage(const CallsPage &page, const std::function<void()> &beforeCommit = {})
+    {
+        return applyPages({&page, 1}, beforeCommit);
+    }
 
     QString cursor() const;
+    bool hasCalls() const;
+    CallMirrorIndexes indexes() const { return CallMirrorIndexes(m_db); }
+    // SQLite's page cache of this connection, in KiB; returns the previous size. A first
+    // fill wants a large one while it runs, an idle agent a small one.
+    qint64 setPageCacheKiB(qint64 kibibytes);
 
 private:
     struct ExistingRecording;
     Status prepareStatements();
     Expected<QHash<QString, ExistingRecording>> existingRecordings(const CallsPage &page);
+    Status writePage(const CallsPage &page, MirrorResult &result);
     Status writeParties(const CallsPage &page);
     Status writeCall(const Call &call, const QHash<QString, ExistingRecording> &existing, MirrorResult &result);
     Status deleteCall(const QString &callId, const QHash<QString, ExistingRecording> &existing, MirrorResult &result);
@@ -53,6 +67,7 @@ private:
     QSqlQuery m_upsertRecording;
     QSqlQuery m_deleteRecording;
     QSqlQuery m_deleteCall;
+    QSqlQuery m_lookupRecordings;
 };
 
 } // namespace earshot

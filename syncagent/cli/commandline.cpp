@@ -26,8 +26,9 @@ QString description()
            "            the session in the system keychain. Needs --server and --email.\n"
            "  logout    Remove the saved session from the keychain.\n"
            "  (none)    Sync: a pass every --interval seconds until SIGINT/SIGTERM, or one with --once.\n"
-           "            Recordings are downloaded --parallel at a time into the encrypted cache; a\n"
-           "            download cut short resumes where it stopped, also after a crash.\n"
+           "            Recordings are downloaded --parallel at a time into the encrypted cache (not\n"
+           "            with --metadata-only); a download cut short resumes where it stopped, also\n"
+           "            after a crash.\n"
            "            Pinned recordings come first, then the newest calls, within --cache-quota;\n"
            "            copies older than the server's retention period are deleted. Every deletion\n"
            "            is recorded in the audit trail, which is uploaded to the server each pass.\n"
@@ -112,6 +113,8 @@ ParsedCommandLine parseCommandLine(const QStringList &arguments)
          u"Bytes of recordings kept offline; K, M and G suffixes allowed (default 10G). Pinned recordings are "
          "kept even beyond it; otherwise the least recently used go first."_s,
          u"BYTES"_s},
+        {u"metadata-only"_s, u"Mirror call metadata only; download no recordings (the app can still stream "
+                             "them, and a later pass without this option fetches what is due)."_s},
         {u"ca-file"_s, u"A PEM file with an extra certificate authority to trust for https, besides the "
                        "system's (a company CA in front of the server or its media store)."_s,
          u"FILE"_s},
@@ -142,6 +145,7 @@ ParsedCommandLine parseCommandLine(const QStringList &arguments)
     command.dataDir = parser.value(u"data-dir"_s);
     command.once = parser.isSet(u"once"_s);
     command.caFile = parser.value(u"ca-file"_s);
+    command.metadataOnly = parser.isSet(u"metadata-only"_s);
 
     QString error;
     qint64 intervalSeconds = command.interval.count();
@@ -158,14 +162,15 @@ ParsedCommandLine parseCommandLine(const QStringList &arguments)
     command.interval = std::chrono::seconds(intervalSeconds);
 
     const bool syncOptions = parser.isSet(u"once"_s) || parser.isSet(u"interval"_s) || parser.isSet(u"page-size"_s)
-        || parser.isSet(u"parallel"_s) || parser.isSet(u"bandwidth-limit"_s) || parser.isSet(u"cache-quota"_s);
+        || parser.isSet(u"parallel"_s) || parser.isSet(u"bandwidth-limit"_s) || parser.isSet(u"cache-quota"_s)
+        || command.metadataOnly;
     switch (command.verb) {
     case AgentCommand::Verb::Login:
         if (command.server.isEmpty() || command.email.isEmpty())
             return UsageError{u"login needs --server URL and --email EMAIL"_s};
         if (syncOptions)
-            return UsageError{u"--once, --interval, --page-size, --parallel, --bandwidth-limit and --cache-quota belong "
-                              "to sync, not to login"_s};
+            return UsageError{u"--once, --interval, --page-size, --parallel, --bandwidth-limit, --cache-quota and "
+                              "--metadata-only belong to sync, not to login"_s};
         break;
     case AgentCommand::Verb::Logout:
         if (syncOptions || parser.isSet(u"email"_s))

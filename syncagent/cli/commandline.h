@@ -13,6 +13,7 @@ namespace earshot {
 //   earshot-sync logout [--server URL] [--data-dir DIR]
 //   earshot-sync [--server URL] [--data-dir DIR] [--once] [--interval S] [--page-size N]
 //                [--parallel N] [--bandwidth-limit BYTES_PER_SEC] [--cache-quota BYTES] [--ca-file FILE]
+//                [--metadata-only]
 struct AgentCommand
 {
     enum class Verb { Sync, Login, Logout };
@@ -28,6 +29,7 @@ struct AgentCommand
     qint64 bandwidthLimit = 0; // bytes per second for all downloads together; 0: no limit
     qint64 cacheQuota = qint64(10) * 1024 * 1024 * 1024; // bytes of recordings kept offline, pins aside
     QString caFile;            // an extra CA to trust for https, besides the system's
+    bool metadataOnly = false; // mirror call metadata, download no recordings
 };
 
 // --help and --version: the text to print on standard output, then exit 0.

@@ -120,6 +120,7 @@ int runSync(const AgentCommand &command)
     MetadataRunner metadata({(*store)->path(), cache.path(), server, api.sharedSession(), command.pageSize,
                              stopRequested, workerTransport, crashTestHookFromEnvironment()});
     SyncPass pass(metadata, api, transfers, **store, cache, upkeep, auditUploader);
+    pass.setDownloadRecordings(!command.metadataOnly);
     if (Status cleaned = pass.cleanUpCache(); !cleaned) {
         printError(cleaned.error());
         return toInt(ExitCode::LocalStore);

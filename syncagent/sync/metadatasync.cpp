@@ -1,6 +1,7 @@
 #include "sync/metadatasync.h"
 
 #include "agentlogging.h"
+#include "store/callmirrorindexes.h"
 
 #include <QElapsedTimer>
 
@@ -20,37 +21,55 @@ MetadataSync::MetadataSync(ServerApi &api, CallMirror &mirror, const CacheFolder
 
 SyncResult<MetadataSyncReport> MetadataSync::run(const std::atomic<bool> *stopRequested)
 {
+    CallMirrorIndexes indexes = m_mirror.indexes();
+    const bool firstFill = m_mirror.cursor().isEmpty() && !m_mirror.hasCalls();
+    if (firstFill) {
+        if (Status deferred = indexes.defer(); !deferred)
+            return SyncError::localStore(u"Cannot prepare the local store for the first sync: %1"_s.arg(deferred.error()));
+    }
+    const bool buildIndexesAtEnd = indexes.areDeferred();
+    const qint64 previousCacheKiB = buildIndexesAtEnd ? m_mirror.setPageCacheKiB(kFirstFillPageCacheKiB) : -1;
+
+    auto outcome = fetchAll(stopRequested);
+
+    // Also after a failure or a stop: the app should not query an index-less store for
+    // longer than it must.
+    if (buildIndexesAtEnd) {
+        const Status restored = indexes.restore();
+        m_mirror.setPageCacheKiB(previousCacheKiB);
+        if (!restored) {
+            const QString problem = u"Cannot build the indexes of the local store: %1"_s.arg(restored.error());
+            if (outcome)
+                return SyncError::localStore(problem);
+            qCWarning(lcSync).noquote() << problem;
+        }
+    }
+    return outcome;
+}
+
+SyncResult<MetadataSyncReport> MetadataSync::fetchAll(const std::atomic<bool> *stopRequested)
+{
     QElapsedTimer timer;
     timer.start();
     MetadataSyncReport report;
     QString cursor = m_mirror.cursor();
     qCInfo(lcSync).noquote() << "metadata sync starts" << (cursor.isEmpty() ? u"from the beginning"_s : u"from the saved cursor"_s);
+    Batch batch;
+    QElapsedTimer batchAge;
+    // Pages already fetched are sound: keep them when the next one fails or a stop comes.
+    const auto keepFetchedThenFail = [&](SyncError error) -> SyncResult<MetadataSyncReport> {
+        if (!batch.pages.empty()) {
+            if (auto committed = commit(batch, report); !committed)
+                return committed.error();
+        }
+        return error;
+    };
     for (bool hasMore = true; hasMore;) {
         if (stopRequested && stopRequested->load())
-            return SyncError::stopped();
-        QElapsedTimer pageTimer;
-        pageTimer.start();
+            return keepFetchedThenFail(SyncError::stopped());
         auto page = m_api.callsPage(cursor, m_pageSize);
         if (!page)
-            return page.error();
-
-        const int pageNumber = ++m_pagesThisProcess;
-        std::function<void()> beforeCommit;
-        if (m_beforeCommit)
-            beforeCommit = [this, pageNumber] { m_beforeCommit(pageNumber); };
-        auto applied = m_mirror.applyPage(*page, beforeCommit);
-        if (!applied)
-            return SyncError::localStore(u"Cannot save a page of calls in the local store: %1"_s.arg(applied.error()));
-
-        // Only now, with the rows gone for good, may their files go.
-        report.cacheFilesRemoved += m_cache.removeFiles(applied->orphanedCacheFiles);
-        ++report.pages;
-        report.callsWritten += applied->callsWritten;
-        report.callsDeleted += applied->callsDeleted;
-        qCInfo(lcSync).noquote() << u"page %1: %2 calls, %3 deletions in %4 ms"_s.arg(report.pages)
-                                        .arg(page->calls.size())
-                                        .arg(page->tombstones.size())
-                                        .arg(pageTimer.elapsed());
+            return keepFetchedThenFail(page.error());
 
         hasMore = page->hasMore;
         if (hasMore && page->nextCursor == cursor)
@@ -58,15 +77,50 @@ SyncResult<MetadataSyncReport> MetadataSync::run(const std::atomic<bool> *stopRe
                                      "to loop forever."_s.arg(m_api.server().origin()));
         if (!page->nextCursor.isEmpty())
             cursor = page->nextCursor;
+
+        if (batch.pages.empty())
+            batchAge.start();
+        batch.rows += page->calls.size() + page->tombstones.size();
+        batch.lastPageNumber = ++m_pagesThisProcess;
+        batch.pages.push_back(std::move(page).value());
+        if (!hasMore || batch.rows >= kCommitRows || batchAge.elapsed() >= kCommitIntervalMs) {
+            if (auto committed = commit(batch, report); !committed)
+                return committed.error();
+        }
     }
     report.milliseconds = timer.elapsed();
-    qCInfo(lcSync).noquote() << u"metadata sync done: %1 pages, %2 calls written, %3 deleted, %4 cache files removed, in %5 ms"_s
-                                    .arg(report.pages)
+    qCInfo(lcSync).noquote() << u"metadata sync done: %1 pages in %2 commits, %3 calls written, %4 deleted, "
+                                "%5 cache files removed, in %6 ms"_s.arg(report.pages)
+                                    .arg(report.commits)
                                     .arg(report.callsWritten)
                                     .arg(report.callsDeleted)
                                     .arg(report.cacheFilesRemoved)
                                     .arg(report.milliseconds);
     return report;
+}
+
+SyncResult<Done> MetadataSync::commit(Batch &batch, MetadataSyncReport &report)
+{
+    QElapsedTimer timer;
+    timer.start();
+    std::function<void()> beforeCommit;
+    if (m_beforeCommit)
+        beforeCommit = [this, lastPage = batch.lastPageNumber] { m_beforeCommit(lastPage); };
+    auto applied = m_mirror.applyPages(batch.pages, beforeCommit);
+    if (!applied)
+        return SyncError::localStore(u"Cannot save a page of calls in the local store: %1"_s.arg(applied.error()));
+
+    // Only now, with the rows gone for good, may their files go.
+    report.cacheFilesRemoved += m_cache.removeFiles(applied->orphanedCacheFiles);
+    report.pages += static_cast<int>(batch.pages.size());
+    ++report.commits;
+    report.callsWritten += applied->callsWritten;
+    report.callsDeleted += applied->callsDeleted;
+    qCDebug(lcSync).noquote() << u"committed pages to %1: %2 rows in %3 ms"_s.arg(batch.lastPageNumber)
+                                     .arg(batch.rows)
+                                     .arg(timer.elapsed());
+    batch = {};
+    return Done{};
 }
 
 MetadataSync::BeforeCommitHook crashTestHookFromEnvironment()
@@ -76,9 +130,10 @@ MetadataSync::BeforeCommitHook crashTestHookFromEnvironment()
     if (!ok || abortAtPage <= 0)
         return {};
     qCWarning(lcSync) << "TEST HOOK: the agent will abort before committing page" << abortAtPage;
-    return [abortAtPage](int pageNumber) {
-        if (pageNumber == abortAtPage) {
-            qCWarning(lcSync) << "TEST HOOK: aborting inside the transaction of page" << pageNumber;
+    return [abortAtPage](int lastPageNumber) {
+        // A transaction may hold several pages: the one that holds page N ends at N or later.
+        if (lastPageNumber >= abortAtPage) {
+            qCWarning(lcSync) << "TEST HOOK: aborting inside the transaction of pages up to" << lastPageNumber;
             std::abort();
         }
     };

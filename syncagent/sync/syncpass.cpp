@@ -50,6 +50,8 @@ void SyncPass::start(Completion done)
             return finish(metadata.error());
         if (auto retention = applyRetention(); !retention)
             return finish(retention.error());
+        if (!m_downloadRecordings)
+            return finish(Done{});
         downloadsStep();
     });
 }

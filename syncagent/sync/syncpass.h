@@ -34,6 +34,10 @@ public:
              const CacheFolder &cache, CacheUpkeep &upkeep, AuditUploader &audit);
     Q_DISABLE_COPY_MOVE(SyncPass)
 
+    // Off: passes mirror metadata only (--metadata-only); due recordings wait for a pass
+    // that downloads.
+    void setDownloadRecordings(bool download) { m_downloadRecordings = download; }
+
     // Makes the store and the cache folder agree (CacheReconciler): clears what an
     // interrupted earlier run left, and re-queues copies that are missing or damaged.
     Status cleanUpCache();
@@ -60,6 +64,7 @@ private:
     Completion m_done;
     QElapsedTimer m_timer;
     int m_passes = 0;
+    bool m_downloadRecordings = true;
 };
 
 } // namespace earshot

@@ -74,3 +74,12 @@ QString StoreInspector::syncState(const QString &key) const
     query.addBindValue(key);
     return query.exec() && query.next() ? query.value(0).toString() : QString();
 }
+
+QStringList StoreInspector::indexNames() const
+{
+    QSqlQuery query(u"SELECT name FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL ORDER BY name"_s, m_db);
+    QStringList names;
+    while (query.next())
+        names.append(query.value(0).toString());
+    return names;
+}

@@ -4,6 +4,7 @@
 #include <QList>
 #include <QSqlDatabase>
 #include <QString>
+#include <QStringList>
 
 // Reads the agent's local store behind its back, with plain SQL, so that the tests
 // check what is on disk rather than what the agent believes.
@@ -38,6 +39,7 @@ public:
     QString callColumn(const QString &callId, const QString &column) const;
     QList<StoredRecording> recordings() const;
     QString syncState(const QString &key) const;
+    QStringList indexNames() const; // those with SQL (not implied by a constraint), sorted
 
 private:
     QSqlDatabase m_db;

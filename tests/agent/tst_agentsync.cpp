@@ -6,6 +6,7 @@
 #include "storeinspector.h"
 
 #include "secrets/keychainsecretstore.h"
+#include "store/database.h"
 
 #include <QCoreApplication>
 #include <QDirIterator>
@@ -66,6 +67,7 @@ private Q_SLOTS:
     // 2. and 3. Mirroring the demo server, then only what changed.
     void onceMirrorsDemoServer();
     void secondOnceFetchesOnlyChanges();
+    void metadataOnlyDownloadsNoRecordings();
 
     // 4. The cursor is never ahead of its rows.
     void crashBeforeCommitNeverSavesCursorAheadOfRows();
@@ -75,6 +77,7 @@ private Q_SLOTS:
     void serverDownExitsWithServerError();
     void expiredAccessTokenIsRefreshedTransparently();
     void injectedServerErrorsAreRetried();
+    void malformedRowFailsClearlyAndKeepsEarlierPages();
 
 private:
     // A fresh data folder for the agent, signed in to server.
@@ -279,13 +282,49 @@ void TstAgentSync::secondOnceFetchesOnlyChanges()
     QCOMPARE(after.callsUpdatedAt(), ServerView::updatedAt(m_demoServer->calls()));
 }
 
-void TstAgentSync::crashBeforeCommitNeverSavesCursorAheadOfRows()
+void TstAgentSync::metadataOnlyDownloadsNoRecordings()
 {
     ServerView server;
-    QVERIFY2(server.start({u"--calls"_s, u"1500"_s}), qPrintable(server.error()));
+    QVERIFY2(server.start({u"--calls"_s, u"300"_s}), qPrintable(server.error()));
     QTemporaryDir dataDir;
     auto agent = signedInAgent(server, dataDir);
     QVERIFY(agent);
+    QVERIFY(server.resetStats());
+
+    const AgentRun sync = agent->syncOnce(server.url(), {u"--metadata-only"_s});
+    QVERIFY2(sync.exitCode == 0, sync.describe().constData());
+    const auto serverCalls = server.calls();
+    QVERIFY(ServerView::availableRecordings(serverCalls) > 0);
+    StoreInspector store(databasePath(dataDir.path()));
+    QCOMPARE(store.integrityCheck(), u"ok"_s);
+    QCOMPARE(store.callsUpdatedAt(), ServerView::updatedAt(serverCalls));
+    QVERIFY(!store.recordings().isEmpty());
+    const QJsonObject stats = server.stats();
+    QCOMPARE(stats.value("media_bytes_served"_L1).toInteger(), 0);
+    QCOMPARE(filesUnder(cacheDir(dataDir.path())), QStringList());
+
+    // A pass without the option fetches what the metadata-only one left.
+    const AgentRun full = agent->syncOnce(server.url());
+    QVERIFY2(full.exitCode == 0, full.describe().constData());
+    verifyMirrorEqualsServer(server, dataDir.path());
+}
+
+void TstAgentSync::crashBeforeCommitNeverSavesCursorAheadOfRows()
+{
+    ServerView server;
+    // Pages more than MetadataSync::kCommitIntervalMs apart: pages 1 and 2 commit
+    // together before page 3 arrives, whatever the machine's load.
+    QVERIFY2(server.start({u"--calls"_s, u"1500"_s, u"--latency-ms"_s, u"1100"_s}), qPrintable(server.error()));
+    QTemporaryDir dataDir;
+    auto agent = signedInAgent(server, dataDir);
+    QVERIFY(agent);
+    QStringList allIndexes; // of a store that was never synced
+    {
+        QTemporaryDir emptyDir;
+        QVERIFY(earshot::Database::open(databasePath(emptyDir.path())));
+        allIndexes = StoreInspector(databasePath(emptyDir.path())).indexNames();
+    }
+    QVERIFY(allIndexes.contains(u"calls_by_started"_s));
 
     // What the first two pages of 500 hold, as the server hands them out.
     const auto first = server.page({}, 500);
@@ -304,12 +343,19 @@ void TstAgentSync::crashBeforeCommitNeverSavesCursorAheadOfRows()
         QCOMPARE(store.count(u"calls"_s), 1000);
         QCOMPARE(store.callsUpdatedAt(), firstTwoPages);
         QCOMPARE(store.syncState(u"calls_cursor"_s), second->nextCursor);
+        // The first fill died before it could build its indexes; the store says so.
+        QVERIFY(!store.syncState(u"deferred_indexes"_s).isEmpty());
+        QVERIFY(!store.indexNames().contains(u"calls_by_started"_s));
     }
 
     agent->environment().remove(u"EARSHOT_SYNC_ABORT_BEFORE_COMMIT"_s);
+    QVERIFY(server.setFaults({{u"latency_ms"_s, 0}}));
     const AgentRun resumed = agent->syncOnce(server.url(), {u"--page-size"_s, u"500"_s});
     QVERIFY2(resumed.exitCode == 0, resumed.describe().constData());
     verifyMirrorEqualsServer(server, dataDir.path());
+    StoreInspector store(databasePath(dataDir.path()));
+    QCOMPARE(store.indexNames(), allIndexes);
+    QVERIFY(store.syncState(u"deferred_indexes"_s).isEmpty());
 }
 
 void TstAgentSync::killDuringSlowSyncEndsConsistent()
@@ -402,6 +448,51 @@ void TstAgentSync::injectedServerErrorsAreRetried()
     QVERIFY(server.setFaults({{u"error_rate"_s, 0}}));
 
     verifyMirrorEqualsServer(server, dataDir.path());
+}
+
+void TstAgentSync::malformedRowFailsClearlyAndKeepsEarlierPages()
+{
+    ServerView server;
+    QVERIFY2(server.start({u"--calls"_s, u"200"_s, u"--no-recordings"_s}), qPrintable(server.error()));
+    QTemporaryDir dataDir;
+    auto agent = signedInAgent(server, dataDir);
+    QVERIFY(agent);
+    QVERIFY2(agent->syncOnce(server.url(), {u"--metadata-only"_s}).exitCode == 0, "the first sync failed");
+
+    // Rows come in update order: two good changes, then a row that breaks the contract,
+    // one a page with --page-size 1.
+    const QStringList ids = ServerView::updatedAt(server.calls()).keys();
+    QVERIFY(ids.size() >= 3);
+    QVERIFY(server.adminPost(u"/__admin/calls/%1/update"_s.arg(ids[0]), {{u"outcome"_s, u"tst_first"_s}}));
+    QVERIFY(server.adminPost(u"/__admin/calls/%1/update"_s.arg(ids[1]), {{u"outcome"_s, u"tst_second"_s}}));
+    QVERIFY(server.adminPost(u"/__admin/calls/%1/update"_s.arg(ids[2]), {{u"direction"_s, u"sideways"_s}}));
+    const QString cursorBefore = StoreInspector(databasePath(dataDir.path())).syncState(u"calls_cursor"_s);
+
+    const AgentRun broken = agent->syncOnce(server.url(), {u"--metadata-only"_s, u"--page-size"_s, u"1"_s});
+    QVERIFY2(broken.exitCode == kExitServer, broken.describe().constData());
+    // The message names the record and the field, so that the server team can fix it.
+    QVERIFY2(broken.standardError.contains(ids[2].toUtf8()) && broken.standardError.contains("\"direction\""),
+             broken.describe().constData());
+    {
+        StoreInspector store(databasePath(dataDir.path()));
+        QCOMPARE(store.integrityCheck(), u"ok"_s);
+        QCOMPARE(store.count(u"calls"_s), 200);
+        QCOMPARE(store.callColumn(ids[0], u"outcome"_s), u"tst_first"_s);
+        QCOMPARE(store.callColumn(ids[1], u"outcome"_s), u"tst_second"_s);
+        QVERIFY(store.callColumn(ids[2], u"direction"_s) != "sideways"_L1);
+        const QString cursor = store.syncState(u"calls_cursor"_s);
+        QVERIFY(cursor != cursorBefore); // moved past the good pages, and no further:
+        const auto next = server.page(cursor, 1);
+        QVERIFY(next && next->updatedAt.contains(ids[2]));
+        QVERIFY(store.syncState(u"last_sync_error"_s).contains(ids[2]));
+    }
+
+    QVERIFY(server.adminPost(u"/__admin/calls/%1/update"_s.arg(ids[2]), {{u"direction"_s, u"inbound"_s}}));
+    const AgentRun fixed = agent->syncOnce(server.url(), {u"--metadata-only"_s, u"--page-size"_s, u"1"_s});
+    QVERIFY2(fixed.exitCode == 0, fixed.describe().constData());
+    StoreInspector store(databasePath(dataDir.path()));
+    QCOMPARE(store.callsUpdatedAt(), ServerView::updatedAt(server.calls()));
+    QCOMPARE(store.callColumn(ids[2], u"direction"_s), u"inbound"_s);
 }
 
 int main(int argc, char *argv[])

@@ -2,6 +2,7 @@
 // all, changes and tombstones keep the cache bookkeeping honest, and keyset paging
 // returns every call exactly once in newest-first order.
 #include "store/callmirror.h"
+#include "store/callmirrorindexes.h"
 #include "store/callquery.h"
 #include "store/database.h"
 #include "testsupport/temporary_store.h"
@@ -45,6 +46,15 @@ CallsPage pageOf(QList<Call> calls, const QString &cursor, bool hasMore = true)
     page.nextCursor = cursor;
     page.hasMore = hasMore;
     return page;
+}
+
+QStringList indexNames(const QSqlDatabase &db)
+{
+    QSqlQuery query(u"SELECT name FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL ORDER BY name"_s, db);
+    QStringList names;
+    while (query.next())
+        names.append(query.value(0).toString());
+    return names;
 }
 
 qint64 countRows(const QSqlDatabase &db, const QString &table)
@@ -114,6 +124,66 @@ private Q_SLOTS:
         QVERIFY2(result.error().contains(u"call-3"_s), qPrintable(result.error()));
         QCOMPARE(countRows(db(), u"calls"_s), 1);
         QCOMPARE(mirror.cursor(), u"cursor-1"_s);
+    }
+
+    void severalPagesCommitTogetherWithTheLastCursor()
+    {
+        CallMirror mirror(db());
+        QVERIFY(mirror.applyPage(pageOf({makeCall(1, 1000)}, u"cursor-1"_s)));
+        CallsPage withTombstone = pageOf({makeCall(3, 3000)}, u"cursor-3"_s);
+        withTombstone.tombstones.append({u"call-1"_s, u"2026-11-21T00:00:00Z"_s});
+        const std::vector<CallsPage> pages{pageOf({makeCall(2, 2000)}, u"cursor-2"_s), withTombstone,
+                                           pageOf({makeCall(4, 4000)}, QString(), false)};
+
+        // Dying before COMMIT keeps none of the three pages and the cursor before them.
+        bool threw = false;
+        try {
+            (void)mirror.applyPages(pages, [] { throw std::runtime_error("process died before COMMIT"); });
+        } catch (const std::runtime_error &) {
+            threw = true;
+        }
+        QVERIFY(threw);
+        QCOMPARE(countRows(db(), u"calls"_s), 1);
+        QCOMPARE(mirror.cursor(), u"cursor-1"_s);
+
+        const auto result = mirror.applyPages(pages);
+        QVERIFY2(result, qPrintable(result.error()));
+        QCOMPARE(result->callsWritten, 3);
+        QCOMPARE(result->callsDeleted, 1);
+        QCOMPARE(countRows(db(), u"calls"_s), 3);
+        // The last page had no cursor: the one of the page before it is the one to keep.
+        QCOMPARE(mirror.cursor(), u"cursor-3"_s);
+        QVERIFY(SyncState(db()).callsCompletedAt().has_value());
+    }
+
+    void deferredIndexesComeBackIntact()
+    {
+        const QStringList before = indexNames(db());
+        QVERIFY(before.contains(u"calls_by_lead"_s));
+        CallMirror mirror(db());
+        CallMirrorIndexes indexes = mirror.indexes();
+        QVERIFY(!indexes.areDeferred());
+        QVERIFY(indexes.defer());
+        QVERIFY(indexes.areDeferred());
+        const QStringList whileDeferred = indexNames(db());
+        for (const auto &name : {u"calls_by_started"_s, u"calls_by_lead"_s, u"leads_by_name"_s, u"recordings_to_fetch"_s})
+            QVERIFY2(!whileDeferred.contains(name), qPrintable(name));
+        QVERIFY(whileDeferred.contains(u"audit_events_to_upload"_s)); // not a table the mirror writes
+        QVERIFY(indexes.defer()); // twice is harmless: the saved definitions stay
+        QVERIFY(mirror.applyPage(pageOf({makeCall(1, 1000), makeCall(2, 2000)}, u"c1"_s, false)));
+
+        // A second connection, as the next run after a crash would open.
+        CallMirrorIndexes nextRun(db());
+        QVERIFY(nextRun.areDeferred());
+        QVERIFY(nextRun.restore());
+        QVERIFY(!nextRun.areDeferred());
+        QCOMPARE(indexNames(db()), before);
+        QVERIFY(nextRun.restore()); // nothing left to do
+        QCOMPARE(indexNames(db()), before);
+        QSqlQuery check(u"PRAGMA integrity_check"_s, db());
+        QVERIFY(check.next());
+        QCOMPARE(check.value(0).toString(), u"ok"_s);
+        QCOMPARE(*CallQuery(db()).count(CallFilter{.agentId = u"agent-1"_s}), 1);
     }
 
     void changedRecordingContentInvalidatesTheCachedCopy()
