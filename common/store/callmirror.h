@@ -1,11 +1,12 @@
 #pragma once
 
+#include "audit/auditlog.h"
 #include "domain/call.h"
 #include "expected.h"
+#include "store/callbatchwriter.h"
 #include "store/callmirrorindexes.h"
 
 #include <QSqlDatabase>
-#include <QSqlQuery>
 #include <QStringList>
 
 #include <functional>
@@ -27,10 +28,16 @@ struct MirrorResult
 // cursor that follows the last of them commit in one transaction: the cursor is never
 // ahead of rows. Several pages a transaction spare a first fill most of its commits
 // (each an fsync, and a rewrite of every page of the store it touched).
+//
+// A cached copy that a page takes away (its call deleted, its recording replaced or
+// changed) is a local copy deleted on the server's word: with an audit user, each one's
+// recording.deleted_local event commits in the page's transaction.
 class CallMirror
 {
 public:
-    explicit CallMirror(QSqlDatabase db);
+    // auditUserId: whose behalf removed copies are audited on; empty for tools and tests
+    // whose stores hold no cached copies.
+    explicit CallMirror(QSqlDatabase db, QString auditUserId = {});
     ~CallMirror();
     Q_DISABLE_COPY_MOVE(CallMirror)
 
@@ -50,24 +57,21 @@ public:
     qint64 setPageCacheKiB(qint64 kibibytes);
 
 private:
-    struct ExistingRecording;
-    Status prepareStatements();
-    Expected<QHash<QString, ExistingRecording>> existingRecordings(const CallsPage &page);
-    Status writePage(const CallsPage &page, MirrorResult &result);
+    using Existing = QHash<QString, CallBatchWriter::StoredRecording>;
+    Expected<Existing> existingRecordings(const CallsPage &page);
+    Status writePage(const WriteTransaction &transaction, const CallsPage &page, MirrorResult &result);
     Status writeParties(const CallsPage &page);
-    Status writeCall(const Call &call, const QHash<QString, ExistingRecording> &existing, MirrorResult &result);
-    Status deleteCall(const QString &callId, const QHash<QString, ExistingRecording> &existing, MirrorResult &result);
+    Status writeCall(const WriteTransaction &transaction, const Call &call, const Existing &existing,
+                     MirrorResult &result);
+    Status deleteCall(const WriteTransaction &transaction, const QString &callId, const Existing &existing,
+                      MirrorResult &result);
+    Status copyRemoved(const WriteTransaction &transaction, const QString &callId,
+                       const CallBatchWriter::StoredRecording &stored, MirrorResult &result);
 
     QSqlDatabase m_db;
-    bool m_prepared = false;
-    QSqlQuery m_upsertLead;
-    QSqlQuery m_upsertAgent;
-    QSqlQuery m_upsertList;
-    QSqlQuery m_upsertCall;
-    QSqlQuery m_upsertRecording;
-    QSqlQuery m_deleteRecording;
-    QSqlQuery m_deleteCall;
-    QSqlQuery m_lookupRecordings;
+    QString m_auditUserId;
+    AuditLog m_audit;
+    CallBatchWriter m_writer;
 };
 
 } // namespace earshot

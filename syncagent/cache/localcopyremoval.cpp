@@ -9,23 +9,6 @@ using namespace Qt::StringLiterals;
 
 namespace earshot {
 
-QString LocalCopyRemoval::reasonText(Reason reason)
-{
-    switch (reason) {
-    case Reason::Quota:
-        return u"quota"_s;
-    case Reason::Retention:
-        return u"retention"_s;
-    case Reason::DeletedOnServer:
-        return u"deleted_on_server"_s;
-    case Reason::DamagedFile:
-        return u"damaged_file"_s;
-    case Reason::MissingFile:
-        return u"missing_file"_s;
-    }
-    return {};
-}
-
 LocalCopyRemoval::LocalCopyRemoval(QSqlDatabase db, const CacheFolder &cache, QString userId)
     : m_db(db)
     , m_cache(cache)
@@ -55,10 +38,10 @@ Expected<int> LocalCopyRemoval::remove(const QList<CachedCopy> &copies, Reason r
                 return failure(removed.error());
             if (!*removed)
                 continue;
-            AuditEventDraft draft{u"recording.deleted_local"_s, m_userId, copy.callId, copy.recordingId, why,
-                                  copy.sha256};
-            if (auto event = m_audit.appendWithin(transaction, draft); !event)
-                return failure(event.error());
+            const AuditEventDraft event =
+                localCopyDeletedEvent(m_userId, copy.callId, copy.recordingId, reason, copy.sha256);
+            if (auto appended = m_audit.appendWithin(transaction, event); !appended)
+                return failure(appended.error());
             files.append(copy.cacheFile);
         }
         if (Status committed = transaction.commit(); !committed)

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "audit/auditlog.h"
+#include "audit/localcopydeletion.h"
 #include "cache/cachedcopy.h"
 #include "expected.h"
 
@@ -17,14 +18,7 @@ class CacheFolder;
 class LocalCopyRemoval
 {
 public:
-    enum class Reason {
-        Quota,           // the cache was over its quota, or room was made for a download
-        Retention,       // older than the server's local_retention_days
-        DeletedOnServer, // the server says the recording is no longer available
-        DamagedFile,     // the start-up reconcile found the file unreadable
-        MissingFile,     // the start-up reconcile found no file
-    };
-    static QString reasonText(Reason reason); // as sent in the audit event's "reason"
+    using Reason = LocalCopyDeletionReason;
 
     LocalCopyRemoval(QSqlDatabase db, const CacheFolder &cache, QString userId);
 

@@ -118,7 +118,7 @@ int runSync(const AgentCommand &command)
     }
     auto workerTransport = [&setup](const std::atomic<bool> *stop) { return makeTransport(setup, stop); };
     MetadataRunner metadata({(*store)->path(), cache.path(), server, api.sharedSession(), command.pageSize,
-                             stopRequested, workerTransport, crashTestHookFromEnvironment()});
+                             stopRequested, workerTransport, crashTestHookFromEnvironment(), (**session).user.id});
     SyncPass pass(metadata, api, transfers, **store, cache, upkeep, auditUploader);
     pass.setDownloadRecordings(!command.metadataOnly);
     if (Status cleaned = pass.cleanUpCache(); !cleaned) {

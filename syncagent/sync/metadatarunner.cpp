@@ -64,7 +64,7 @@ SyncResult<MetadataSyncReport> MetadataRunner::runOnWorker(bool withUserCheck)
         worker->api = std::make_unique<ServerApi>(*worker->transport, m_settings.server, RetryPolicy(),
                                                   m_settings.stopRequested);
         worker->api->useSharedSession(m_settings.session);
-        worker->mirror = std::make_unique<CallMirror>(worker->store->connection());
+        worker->mirror = std::make_unique<CallMirror>(worker->store->connection(), m_settings.userId);
         worker->cache = std::make_unique<CacheFolder>(m_settings.cacheDirectory);
         worker->metadata = std::make_unique<MetadataSync>(*worker->api, *worker->mirror, *worker->cache,
                                                           m_settings.pageSize);

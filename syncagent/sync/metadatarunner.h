@@ -38,6 +38,9 @@ public:
         // Makes the worker's transport (same TLS trust and user agent as the others).
         std::function<std::unique_ptr<http::CurlTransport>(const std::atomic<bool> *stopRequested)> makeTransport;
         MetadataSync::BeforeCommitHook beforeCommit;
+        // The signed-in user, on whose behalf copies the server takes away are removed
+        // (and audited).
+        QString userId;
     };
     using Done = std::function<void(const SyncResult<MetadataSyncReport> &)>;
 

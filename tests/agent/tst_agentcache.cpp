@@ -96,6 +96,16 @@ struct CacheScene
         agent = signedInAgent(server, dataDir.path());
         return agent != nullptr;
     }
+    // And one pass of the agent, which caches every recording.
+    bool startSynced(int calls)
+    {
+        if (!start(calls))
+            return false;
+        const AgentRun first = agent->syncOnce(server.url());
+        if (first.exitCode != 0)
+            qWarning().noquote() << first.describe();
+        return first.exitCode == 0;
+    }
     QString data() const { return dataDir.path(); }
 };
 
@@ -218,6 +228,7 @@ private Q_SLOTS:
     void auditEventsWaitWhileTheServerIsDown();
     void rejectedEventsKeepTheServersErrorAndAreNotResent();
     void copiesWithdrawnOnTheServerAreDeletedAndReported();
+    void copiesOfCallsDeletedOnTheServerAreAudited();
 };
 
 void TstAgentCache::initTestCase()
@@ -692,10 +703,8 @@ void TstAgentCache::rejectedEventsKeepTheServersErrorAndAreNotResent()
 void TstAgentCache::copiesWithdrawnOnTheServerAreDeletedAndReported()
 {
     CacheScene scene;
-    QVERIFY(scene.start(3));
+    QVERIFY(scene.startSynced(3));
     const QString dataPath = scene.data();
-    const AgentRun first = scene.agent->syncOnce(scene.server.url());
-    QVERIFY2(first.exitCode == 0, first.describe().constData());
     const QList<ServerCall> calls = serverCalls(scene.server);
     const QString withdrawn = calls[1].recordingId;
     QVERIFY(scene.server.adminPost(u"/__admin/recordings/%1/status"_s.arg(withdrawn),
@@ -713,6 +722,42 @@ void TstAgentCache::copiesWithdrawnOnTheServerAreDeletedAndReported()
     QCOMPARE(events[0].reason, u"deleted_on_server"_s);
     QVERIFY(events[0].uploaded);
     QVERIFY(serverEventIds(scene.server).contains(events[0].eventId));
+    const CacheCheck check = checkCache(store, cacheDir(dataPath));
+    QCOMPARE(check.present, 2);
+}
+
+// The tombstone of a call whose recording is cached takes the copy away inside the
+// mirror's page transaction; its recording.deleted_local event commits with it.
+void TstAgentCache::copiesOfCallsDeletedOnTheServerAreAudited()
+{
+    CacheScene scene;
+    QVERIFY(scene.startSynced(3));
+    const QString dataPath = scene.data();
+    const QList<ServerCall> calls = serverCalls(scene.server);
+    const ServerCall deleted = calls[0];
+    QVERIFY(scene.server.adminPost(u"/__admin/calls/%1/delete"_s.arg(deleted.id), {}));
+
+    const AgentRun second = scene.agent->syncOnce(scene.server.url());
+    QVERIFY2(second.exitCode == 0, second.describe().constData());
+    StoreInspector store(databasePath(dataPath));
+    const auto states = cacheStates(store);
+    QVERIFY(!states.contains(deleted.recordingId));
+    QCOMPARE(std::count(states.cbegin(), states.cend(), u"present"_s), 2);
+    const auto events = deletionEvents(store);
+    QCOMPARE(events.size(), 1);
+    QCOMPARE(events[0].recordingId, deleted.recordingId);
+    QCOMPARE(events[0].reason, u"deleted_on_server"_s);
+    QVERIFY(events[0].uploaded);
+    const auto onServer = scene.server.auditEvents();
+    const auto found = std::find_if(onServer.cbegin(), onServer.cend(), [&events](const QJsonObject &e) {
+        return e.value("event_id"_L1).toString() == events[0].eventId;
+    });
+    QVERIFY(found != onServer.cend());
+    QCOMPARE(found->value("type"_L1).toString(), u"recording.deleted_local"_s);
+    QCOMPARE(found->value("reason"_L1).toString(), u"deleted_on_server"_s);
+    QCOMPARE(found->value("call_id"_L1).toString(), deleted.id);
+    QCOMPARE(found->value("recording_id"_L1).toString(), deleted.recordingId);
+    QCOMPARE(earshot::AuditLog(store.connection()).verifyChain(), QStringList());
     const CacheCheck check = checkCache(store, cacheDir(dataPath));
     QCOMPARE(check.present, 2);
 }

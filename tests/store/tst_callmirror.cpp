@@ -1,6 +1,7 @@
 // The mirror writer and the list query: a page and its cursor land together or not at
 // all, changes and tombstones keep the cache bookkeeping honest, and keyset paging
 // returns every call exactly once in newest-first order.
+#include "audit/auditlog.h"
 #include "store/callmirror.h"
 #include "store/callmirrorindexes.h"
 #include "store/callquery.h"
@@ -13,6 +14,7 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+#include <algorithm>
 #include <stdexcept>
 
 using namespace Qt::StringLiterals;
@@ -76,6 +78,21 @@ private Q_SLOTS:
         QVERIFY2(m_store->isOpen(), qPrintable(m_store->error()));
     }
     void cleanup() { m_store.reset(); }
+
+    // Calls 2, 4 and 6, each with a recording whose copy is present as <recording id>.wav.
+    bool mirrorThreeCachedCalls(CallMirror &mirror)
+    {
+        if (!mirror.applyPage(pageOf({makeCall(2, 2000), makeCall(4, 4000), makeCall(6, 6000)}, u"c1"_s)))
+            return false;
+        RecordingCacheIndex index(db());
+        const auto due = index.dueDownloads(0, 10);
+        if (!due || due->size() != 3)
+            return false;
+        return std::all_of(due->cbegin(), due->cend(), [&index](const DownloadCandidate &candidate) {
+            const auto marked = index.markPresent(candidate, candidate.recordingId + u".wav"_s, candidate.sizeBytes);
+            return marked && *marked;
+        });
+    }
 
     void aPageAndItsCursorLandTogether()
     {
@@ -246,12 +263,8 @@ private Q_SLOTS:
     void replacedOrRemovedRecordingsAndTombstonesReportTheirFiles()
     {
         CallMirror mirror(db());
-        QVERIFY(mirror.applyPage(pageOf({makeCall(2, 2000), makeCall(4, 4000), makeCall(6, 6000)}, u"c1"_s)));
+        QVERIFY(mirrorThreeCachedCalls(mirror));
         RecordingCacheIndex index(db());
-        const auto due = index.dueDownloads(0, 10);
-        QVERIFY(due);
-        for (const DownloadCandidate &candidate : *due)
-            QVERIFY(*index.markPresent(candidate, candidate.recordingId + u".wav"_s, candidate.sizeBytes));
 
         Call replaced = makeCall(2, 2000);
         replaced.recording->id = u"rec-2-new"_s;
@@ -268,6 +281,43 @@ private Q_SLOTS:
         QCOMPARE(countRows(db(), u"calls"_s), 2);
         QCOMPARE(countRows(db(), u"recordings"_s), 1); // only rec-2-new, not yet cached
         QVERIFY(index.referencedCacheFiles().isEmpty());
+    }
+
+    void copiesThePageTakesAwayAreAuditedInItsTransaction()
+    {
+        CallMirror mirror(db(), u"user-7"_s);
+        QVERIFY(mirrorThreeCachedCalls(mirror));
+
+        Call replaced = makeCall(2, 2000);
+        replaced.recording->id = u"rec-2-new"_s;
+        Call untouched = makeCall(4, 4000);
+        untouched.outcome = u"voicemail"_s; // metadata only: the copy stays, nothing to audit
+        CallsPage page = pageOf({replaced, untouched}, u"c2"_s);
+        page.tombstones.append({u"call-6"_s, u"2026-11-21T00:00:00Z"_s});
+
+        bool threw = false;
+        try {
+            (void)mirror.applyPage(page, [] { throw std::runtime_error("process died before COMMIT"); });
+        } catch (const std::runtime_error &) {
+            threw = true;
+        }
+        QVERIFY(threw);
+        QCOMPARE(countRows(db(), u"audit_events"_s), 0); // the events went with the rows
+
+        const auto result = mirror.applyPage(page);
+        QVERIFY2(result, qPrintable(result.error()));
+        QSqlQuery events(u"SELECT type, user_id, call_id, recording_id, reason, sha256 FROM audit_events "
+                         "ORDER BY recording_id"_s, db());
+        QStringList seen;
+        while (events.next()) {
+            QCOMPARE(events.value(0).toString(), u"recording.deleted_local"_s);
+            QCOMPARE(events.value(1).toString(), u"user-7"_s);
+            QCOMPARE(events.value(4).toString(), u"deleted_on_server"_s);
+            QCOMPARE(events.value(5).toString(), QString(64, u'a'));
+            seen << events.value(2).toString() + u'/' + events.value(3).toString();
+        }
+        QCOMPARE(seen, QStringList({u"call-2/rec-2"_s, u"call-6/rec-6"_s}));
+        QCOMPARE(AuditLog(db()).verifyChain(), QStringList());
     }
 
     void keysetPagingReturnsEveryCallOnceNewestFirst()
