@@ -2,6 +2,7 @@
 
 #include "agentlogging.h"
 #include "store/callmirrorindexes.h"
+#include "sync/pagefetcher.h"
 
 #include <QElapsedTimer>
 
@@ -52,7 +53,7 @@ SyncResult<MetadataSyncReport> MetadataSync::fetchAll(const std::atomic<bool> *s
     QElapsedTimer timer;
     timer.start();
     MetadataSyncReport report;
-    QString cursor = m_mirror.cursor();
+    const QString cursor = m_mirror.cursor();
     qCInfo(lcSync).noquote() << "metadata sync starts" << (cursor.isEmpty() ? u"from the beginning"_s : u"from the saved cursor"_s);
     Batch batch;
     QElapsedTimer batchAge;
@@ -64,26 +65,17 @@ SyncResult<MetadataSyncReport> MetadataSync::fetchAll(const std::atomic<bool> *s
         }
         return error;
     };
-    for (bool hasMore = true; hasMore;) {
-        if (stopRequested && stopRequested->load())
-            return keepFetchedThenFail(SyncError::stopped());
-        auto page = m_api.callsPage(cursor, m_pageSize);
-        if (!page)
-            return keepFetchedThenFail(page.error());
-
-        hasMore = page->hasMore;
-        if (hasMore && page->nextCursor == cursor)
-            return SyncError::server(u"The server at %1 sent has_more with the same cursor again; stopping so as not "
-                                     "to loop forever."_s.arg(m_api.server().origin()));
-        if (!page->nextCursor.isEmpty())
-            cursor = page->nextCursor;
-
+    PageFetcher fetcher(m_api, cursor, m_pageSize, stopRequested);
+    while (auto page = fetcher.next()) {
+        if (!*page)
+            return keepFetchedThenFail(page->error());
+        const bool last = !(*page)->hasMore;
         if (batch.pages.empty())
             batchAge.start();
-        batch.rows += page->calls.size() + page->tombstones.size();
+        batch.rows += (*page)->calls.size() + (*page)->tombstones.size();
         batch.lastPageNumber = ++m_pagesThisProcess;
-        batch.pages.push_back(std::move(page).value());
-        if (!hasMore || batch.rows >= kCommitRows || batchAge.elapsed() >= kCommitIntervalMs) {
+        batch.pages.push_back(std::move(*page).value());
+        if (last || batch.rows >= kCommitRows || batchAge.elapsed() >= kCommitIntervalMs) {
             if (auto committed = commit(batch, report); !committed)
                 return committed.error();
         }

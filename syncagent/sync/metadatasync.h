@@ -21,7 +21,8 @@ struct MetadataSyncReport
 };
 
 // Pulls call metadata incrementally: pages from the stored cursor until has_more is
-// false, committed a few at a time together with the cursor that follows the last of
+// false, fetched and parsed a few pages ahead on a thread of their own (PageFetcher),
+// committed a few at a time together with the cursor that follows the last of
 // them (CallMirror), and the cache files of removed or replaced recordings deleted after
 // that commit. The first fill of an empty store builds the secondary indexes at its end
 // (CallMirrorIndexes) and runs with a larger page cache.
