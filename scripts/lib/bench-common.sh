@@ -59,6 +59,11 @@ bench::start_refserver() {
         sleep 0.1
     done
     [ -n "$url" ] || { bench::show_log "$log"; earshot::die "the $name reference server did not start within 10 minutes"; }
+    # Every call counts, however old: the server's default retention policy (30 days) would
+    # keep the agent from fetching the older recordings the other tools fetch.
+    curl -sS --fail -o /dev/null -X POST -H 'Content-Type: application/json' \
+        -d '{"local_retention_days": 0}' "$url/__admin/policy" \
+        || earshot::die "the $name reference server refused to switch its retention policy off"
     # shellcheck disable=SC2034 # the result, read by the caller
     BENCH_SERVER_URL=$url
 }
