@@ -29,8 +29,11 @@ QString AgentStatusLabel::textFor(const AgentStatus &status)
     QString text;
     if (status.isSyncing()) {
         const QString speed = QLocale().formattedDataSize(status.bytesPerSecond, 1, QLocale::DataSizeSIFormat);
+        // Explicit singular and plural until the translations (with their plural rules) land.
         //: %1 is a number of recordings, %2 a speed such as 1.2 MB
-        text = tr("Downloading %1 recordings · %2/s").arg(QLocale().toString(status.queueLength), speed);
+        text = status.queueLength == 1 ? tr("Downloading 1 recording · %1/s").arg(speed)
+                                       : tr("Downloading %1 recordings · %2/s")
+                                             .arg(QLocale().toString(status.queueLength), speed);
     } else {
         text = tr("earshot-sync connected");
     }

@@ -78,6 +78,11 @@ MainWindow::MainWindow(StoreSession &session, PlaybackEngine &engine, RecordingO
     m_syncLabel->setObjectName(u"syncStatus"_s);
     statusBar()->addWidget(m_countLabel);
     statusBar()->addPermanentWidget(m_syncLabel);
+    // Without a divider the two labels read as one sentence ("Synced … Downloading …").
+    auto *statusDivider = new QFrame(this);
+    statusDivider->setFrameShape(QFrame::VLine);
+    statusDivider->setFrameShadow(QFrame::Sunken);
+    statusBar()->addPermanentWidget(statusDivider);
     statusBar()->addPermanentWidget(new AgentStatusLabel(agent, this));
 
     connect(m_filterBar, &FilterBar::filterChanged, this, &MainWindow::onFilterChanged);

@@ -5,7 +5,9 @@
 #include <QCoreApplication>
 #include <QDir>
 #include <QDirIterator>
+#include <QElapsedTimer>
 #include <QFile>
+#include <QTest>
 
 #include <unistd.h>
 
@@ -55,6 +57,18 @@ std::unique_ptr<AgentProcess> signedInAgent(ServerView &server, const QString &d
         return nullptr;
     }
     return agent;
+}
+
+bool waitUntil(const std::function<bool()> &condition, std::chrono::milliseconds timeout)
+{
+    QElapsedTimer waited;
+    waited.start();
+    while (!condition()) {
+        if (waited.elapsed() > timeout.count())
+            return false;
+        QTest::qWait(50);
+    }
+    return true;
 }
 
 qint64 requestCount(const QJsonObject &stats, const char *route)

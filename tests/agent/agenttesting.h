@@ -9,6 +9,8 @@
 #include <QStringList>
 #include <QTemporaryDir>
 
+#include <chrono>
+#include <functional>
 #include <memory>
 
 // What the agent's integration tests share: where the agent keeps things, a signed-in
@@ -31,6 +33,9 @@ QStringList filesContaining(const QString &dir, const QByteArray &needle);
 
 // A fresh agent for dataDir, signed in to server; null (with a warning) when login failed.
 std::unique_ptr<AgentProcess> signedInAgent(ServerView &server, const QString &dataDir);
+
+// Runs the event loop until condition() holds (true) or the time is up (false).
+bool waitUntil(const std::function<bool()> &condition, std::chrono::milliseconds timeout);
 
 qint64 requestCount(const QJsonObject &stats, const char *route);
 qint64 mediaBytesServed(const QJsonObject &stats);

@@ -97,18 +97,6 @@ private:
     QList<Event> m_events;
 };
 
-bool waitUntil(const std::function<bool()> &condition, std::chrono::milliseconds timeout)
-{
-    QElapsedTimer waited;
-    waited.start();
-    while (!condition()) {
-        if (waited.elapsed() > timeout.count())
-            return false;
-        QTest::qWait(50);
-    }
-    return true;
-}
-
 // The first pass may end before the test subscribed: the status tells.
 bool firstPassDone(ControlledAgent &controlled)
 {
