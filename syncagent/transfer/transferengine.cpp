@@ -151,6 +151,15 @@ Status TransferEngine::fetchRangeFirst(const QString &recordingId, qint64 offset
         schedule();
         break;
     case RecordingJob::Stage::Transferring:
+        // The player opens the partial by the name in the store: a small download that
+        // started in the background was not recorded yet (openCacheFile records the
+        // player's own and large ones).
+        if (!job->partialRecorded) {
+            m_ledger.recordPartial(job->recording, job->partialName, job->contiguousBytes());
+            job->partialRecorded = true;
+            job->recordedBytes = job->contiguousBytes();
+            flushLedger();
+        }
         continueJob(job);
         break;
     case RecordingJob::Stage::Opening:   // continueJob follows the opening

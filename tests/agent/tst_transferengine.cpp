@@ -121,6 +121,7 @@ private Q_SLOTS:
     void rangeNotSatisfiableKeepsThePartial();
     void playerRangeGoesFirstAndNothingIsFetchedTwice();
     void playerRangeOvertakesTheMainStream();
+    void playerRangeOfABackgroundDownloadNamesItsPartial();
     void recordingChangedWhileDownloadingIsNotMarkedPresent();
     void bandwidthLimitHoldsForAllTransfersTogether();
 
@@ -455,6 +456,31 @@ void TstTransferEngine::playerRangeOvertakesTheMainStream()
     QCOMPARE(row().cacheState, u"present"_s);
     engine.reset();
     QCOMPARE(contiguousPlaintext(QDir(m_cacheDir).filePath(row().cacheFile), m_key, 8 * kMiB), m_content);
+}
+
+// The player opens a download by the partial's name in the store. A small recording
+// downloading in the background is not recorded until it is worth resuming, so asking for
+// one of its ranges must record it before the range is announced.
+void TstTransferEngine::playerRangeOfABackgroundDownloadNamesItsPartial()
+{
+    addRecording(2 * kMiB);
+    m_server->setThrottle(kMiB);
+    auto engine = makeEngine();
+    QVERIFY(engine);
+    QVERIFY(engine->queueDue());
+    QTRY_COMPARE_WITH_TIMEOUT(m_server->requests().size(), 1, 5000);
+    QTest::qWait(300);
+    QCOMPARE(row().cacheState, u"absent"_s); // small: not yet worth recording
+    QString partialAtReady;
+    connect(engine.get(), &TransferEngine::rangeReady, this, [&] { partialAtReady = row().cacheFile; });
+    QSignalSpy ready(engine.get(), &TransferEngine::rangeReady);
+    QVERIFY(engine->fetchRangeFirst(u"rec-1"_s, 0, kChunk));
+    QCOMPARE(row().cacheState, u"partial"_s);
+    QVERIFY(row().cacheFile.endsWith(u".part"_s));
+    QVERIFY(ready.wait(10'000));
+    QVERIFY(partialAtReady.endsWith(u".part"_s));
+    QVERIFY(runUntilIdle(*engine));
+    QCOMPARE(row().cacheState, u"present"_s);
 }
 
 void TstTransferEngine::recordingChangedWhileDownloadingIsNotMarkedPresent()
