@@ -287,6 +287,16 @@ void TstAppAgent::statusPinsScreenshotAndARevokedSession()
     QVERIFY2(!badPin->error().isEmpty(), "a refused pin says why");
 
     // The server revokes the session: the status says to sign in again, until one does.
+    // The agent only learns it from its next request: lift the bandwidth limit so that the
+    // slow pass under way ends, then ask for a pass, whose first request is refused.
+    IpcClient control(ipc::socketPathFor(downloads.dataDir.path()));
+    QVERIFY(control.waitForConnected(std::chrono::seconds(5)));
+    QVERIFY(control.requestAndWait(u"set_bandwidth_limit"_s, {{"bytes_per_second"_L1, 0}}));
+    QVERIFY2(waitUntil([&] {
+                 const auto status = control.requestAndWait(u"status"_s);
+                 return status && !status->value("pass_running"_L1).toBool();
+             }, std::chrono::seconds(60)),
+             "the pass did not end once the downloads ran at full speed");
     QVERIFY(downloads.server.adminPost(u"/__admin/tokens/expire"_s, {{"refresh"_L1, true}}));
     app.agent->syncNow(this, [](const Expected<QJsonObject> &) {});
     QVERIFY2(waitUntil([&] { return app.agent->status().authRequired; }, std::chrono::seconds(30)),
