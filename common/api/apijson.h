@@ -14,6 +14,8 @@ namespace earshot::apijson {
 
 constexpr qsizetype kMaxIdentifierLength = 128;
 
+// A sha256 as the contract writes it: 64 hexadecimal digits, either case.
+bool isHexSha256(QStringView text);
 Expected<Call> parseCall(const QJsonObject &object);
 Expected<CallsPage> parseCallsPage(const QByteArray &body);
 Expected<Session> parseSession(const QByteArray &body);

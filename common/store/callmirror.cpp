@@ -6,6 +6,7 @@
 #include "store/writetransaction.h"
 
 #include <QDateTime>
+#include <QScopeGuard>
 #include <QSqlError>
 #include <QSqlQuery>
 
@@ -50,12 +51,17 @@ Expected<CallMirror::Existing> CallMirror::existingRecordings(const CallsPage &p
 Status CallMirror::writeParties(const CallsPage &page)
 {
     // A page of a thousand calls names a dozen agents and lists many times over.
-    QSet<QString> seenLeads, seenAgents, seenLists;
+    QSet<QString> seenAgents, seenLists;
     for (const Call &call : page.calls) {
-        if (!seenLeads.contains(call.lead.id)) {
-            seenLeads.insert(call.lead.id);
+        const size_t leadContent = qHashMulti(qGlobalQHashSeed(), call.lead.name, call.lead.phone);
+        const size_t leadId = qHash(call.lead.id, qGlobalQHashSeed());
+        if (const auto known = m_writtenLeads.constFind(leadId);
+            known == m_writtenLeads.cend() || *known != leadContent) {
             if (Status status = m_writer.upsertLead(call.lead); !status)
                 return status;
+            if (m_writtenLeads.size() >= kRememberedLeads)
+                m_writtenLeads.clear();
+            m_writtenLeads.insert(leadId, leadContent);
         }
         if (!seenAgents.contains(call.agent.id)) {
             seenAgents.insert(call.agent.id);
@@ -153,6 +159,12 @@ Expected<MirrorResult> CallMirror::applyPages(std::span<const CallsPage> pages, 
     WriteTransaction transaction(m_db);
     if (!transaction.isOpen())
         return Result::failure(transaction.beginError());
+    // Whatever this transaction wrote is gone unless it commits.
+    bool committed = false;
+    const auto forgetUncommitted = qScopeGuard([this, &committed] {
+        if (!committed)
+            m_writtenLeads.clear();
+    });
 
     MirrorResult result;
     QString cursor;
@@ -173,8 +185,9 @@ Expected<MirrorResult> CallMirror::applyPages(std::span<const CallsPage> pages, 
 
     if (beforeCommit)
         beforeCommit();
-    if (Status committed = transaction.commit(); !committed)
-        return Result::failure(committed.error());
+    if (Status commitStatus = transaction.commit(); !commitStatus)
+        return Result::failure(commitStatus.error());
+    committed = true;
     return result;
 }
 

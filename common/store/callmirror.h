@@ -68,6 +68,16 @@ private:
     Status copyRemoved(const WriteTransaction &transaction, const QString &callId,
                        const CallBatchWriter::StoredRecording &stored, MirrorResult &result);
 
+    // Leads this mirror has written and committed: a hash of the id -> a hash of name and
+    // phone. A million calls name ~170,000 leads many times over, and an upsert that
+    // changes nothing cost as much as inserting the call. Hashes, not the strings: keeping
+    // a page's QStrings alive fragmented the heap and cost more than the upserts saved.
+    // Two ids with one hash (seeded, 64-bit) can only skip a lead that is missing, which
+    // the calls' foreign key refuses loudly; the failed transaction then empties this.
+    // Forgotten after any failed transaction (its rows are gone) and at kRememberedLeads.
+    static constexpr qsizetype kRememberedLeads = 200000;
+    QHash<size_t, size_t> m_writtenLeads;
+
     QSqlDatabase m_db;
     QString m_auditUserId;
     AuditLog m_audit;

@@ -10,6 +10,10 @@
 #include <QSqlError>
 #include <QSqlQuery>
 
+#include <sqlite3.h>
+
+#include <mutex>
+
 using namespace Qt::StringLiterals;
 
 namespace earshot {
@@ -28,6 +32,19 @@ Expected<QString> pragmaValue(const QSqlDatabase &db, const QString &pragma)
     if (!query.exec(u"PRAGMA "_s + pragma) || !query.next())
         return Expected<QString>::failure(query.lastError().text());
     return query.value(0).toString();
+}
+
+// SQLite counts every allocation under a global mutex unless told not to; a first fill
+// makes tens of millions of them (this build of SQLite has no lookaside), and nothing
+// here reads the counts. It must be said before SQLite initialises: a process whose
+// SQLite is already running (a test that opened one itself) keeps the default.
+void stopSqliteMemoryStatistics()
+{
+    static std::once_flag once;
+    std::call_once(once, [] {
+        if (sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0) != SQLITE_OK)
+            qCDebug(lcStore) << "SQLite was already initialised; it keeps its memory statistics";
+    });
 }
 
 } // namespace
@@ -62,6 +79,7 @@ int Database::schemaVersion() const
 Expected<std::unique_ptr<Database>> Database::open(const QString &path)
 {
     using Result = Expected<std::unique_ptr<Database>>;
+    stopSqliteMemoryStatistics();
     const QFileInfo info(path);
     if (!QDir().mkpath(info.absolutePath()))
         return Result::failure(u"Cannot create the folder %1 for the local store."_s.arg(info.absolutePath()));

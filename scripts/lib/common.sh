@@ -10,7 +10,7 @@ EARSHOT_BUILD_DIR=${EARSHOT_BUILD_DIR:-$EARSHOT_ROOT/build}
 EARSHOT_PACKAGES=(
     g++ cmake ninja-build pkgconf git ca-certificates
     qt6-base-dev qt6-base-dev-tools qt6-multimedia-dev qt6-httpserver-dev qt6-websockets-dev qt6-tools-dev qt6-l10n-tools
-    qtkeychain-qt6-dev libcurl4-openssl-dev libsqlite3-dev libsodium-dev libgl-dev
+    qtkeychain-qt6-dev libcurl4-openssl-dev libsqlite3-dev libsodium-dev libsimdjson-dev libgl-dev
     libqt6sql6-sqlite libqt6svg6 qt6-qpa-plugins dpkg-dev
     gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-bad gstreamer1.0-libav
     xvfb xauth dbus-daemon dbus-x11 gnome-keyring

@@ -1,6 +1,7 @@
 // The contract parsers: what a well-behaved server sends is read exactly, and what a
 // broken one sends is refused with a message that names the record and the field.
 #include "api/apijson.h"
+#include "api/callspagefast.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -37,6 +38,38 @@ QJsonObject validCall()
 QByteArray page(const QJsonArray &rows, bool hasMore = false, const QString &cursor = u"c1"_s)
 {
     return QJsonDocument(QJsonObject{{"data"_L1, rows}, {"next_cursor"_L1, cursor}, {"has_more"_L1, hasMore}}).toJson();
+}
+
+// Every field the mirror stores, so that the two page parsers can be held to one result.
+void compareCalls(const Call &fast, const Call &full)
+{
+    QCOMPARE(fast.id, full.id);
+    QCOMPARE(fast.lead.id, full.lead.id);
+    QCOMPARE(fast.lead.name, full.lead.name);
+    QCOMPARE(fast.lead.phone, full.lead.phone);
+    QCOMPARE(fast.agent.id, full.agent.id);
+    QCOMPARE(fast.agent.name, full.agent.name);
+    QCOMPARE(fast.list.has_value(), full.list.has_value());
+    if (full.list) {
+        QCOMPARE(fast.list->id, full.list->id);
+        QCOMPARE(fast.list->name, full.list->name);
+    }
+    QVERIFY(fast.direction == full.direction);
+    QCOMPARE(fast.outcome, full.outcome);
+    QCOMPARE(fast.startedAt, full.startedAt);
+    QCOMPARE(fast.startedAt.timeSpec(), full.startedAt.timeSpec());
+    QCOMPARE(fast.durationSeconds, full.durationSeconds);
+    QCOMPARE(fast.updatedAt, full.updatedAt);
+    QCOMPARE(fast.recording.has_value(), full.recording.has_value());
+    if (full.recording) {
+        QCOMPARE(fast.recording->id, full.recording->id);
+        QCOMPARE(fast.recording->format, full.recording->format);
+        QCOMPARE(fast.recording->sizeBytes, full.recording->sizeBytes);
+        QCOMPARE(fast.recording->durationSeconds, full.recording->durationSeconds);
+        QCOMPARE(fast.recording->sha256, full.recording->sha256);
+        QCOMPARE(fast.recording->channels, full.recording->channels);
+        QVERIFY(fast.recording->status == full.recording->status);
+    }
 }
 
 } // namespace
@@ -128,6 +161,68 @@ private Q_SLOTS:
         QVERIFY(!parsed);
         QVERIFY2(parsed.error().contains(mentions), qPrintable(parsed.error()));
         QVERIFY2(parsed.error().contains(u"call"_s), qPrintable(parsed.error()));
+    }
+
+    void fastPageParserReadsWhatTheFullOneReads_data()
+    {
+        QTest::addColumn<QJsonObject>("call");
+        QTest::newRow("full") << validCall();
+        QJsonObject c = validCall();
+        c["list"_L1] = QJsonValue::Null;
+        c["recording"_L1] = QJsonValue::Null;
+        QTest::newRow("manual dial, no recording") << c;
+        c = validCall();
+        c.remove("list"_L1);
+        c.remove("recording"_L1);
+        QTest::newRow("list and recording left out") << c;
+        c = validCall();
+        QJsonObject lead = c["lead"_L1].toObject();
+        lead.remove("phone"_L1);
+        lead["name"_L1] = u"Zoë \"Ünal\" 🦊"_s;
+        c["lead"_L1] = lead;
+        QTest::newRow("no phone, escapes and non-ASCII") << c;
+        QJsonObject recording = validRecording();
+        recording["sha256"_L1] = QJsonValue::Null;
+        recording["duration_seconds"_L1] = 7;
+        c = validCall();
+        c["recording"_L1] = recording;
+        QTest::newRow("no hash, integral duration") << c;
+        c = validCall();
+        c["started_at"_L1] = u"2026-11-20T16:03:07.250+02:00"_s;
+        QTest::newRow("time with an offset") << c;
+        c = validCall();
+        c["started_at"_L1] = u"2024-02-29T23:59:59.999Z"_s;
+        QTest::newRow("leap day, milliseconds") << c;
+    }
+
+    void fastPageParserReadsWhatTheFullOneReads()
+    {
+        QFETCH(QJsonObject, call);
+        const QJsonObject tombstone{{"id"_L1, u"call-9"_s}, {"deleted"_L1, true}, {"updated_at"_L1, u"t"_s}};
+        const auto fast = apijson::parseCallsPageFast(page({call, tombstone}, true, u"next"_s));
+        QVERIFY(fast);
+        const auto full = apijson::parseCall(call);
+        QVERIFY2(full, qPrintable(full.error()));
+        QCOMPARE(fast->calls.size(), 1);
+        compareCalls(fast->calls.first(), *full);
+        QCOMPARE(fast->tombstones.size(), 1);
+        QCOMPARE(fast->tombstones.first().id, u"call-9"_s);
+        QCOMPARE(fast->nextCursor, u"next"_s);
+        QVERIFY(fast->hasMore);
+    }
+
+    // A broken row sends the page to the full parser, which names the problem.
+    void fastPageParserLeavesBrokenCallsToTheFullOne_data() { brokenCallsAreRefusedWithTheFieldNamed_data(); }
+
+    void fastPageParserLeavesBrokenCallsToTheFullOne()
+    {
+        QFETCH(QJsonObject, call);
+        QFETCH(QString, mentions);
+        const QByteArray body = page({validCall(), call});
+        QVERIFY(!apijson::parseCallsPageFast(body));
+        const auto parsed = apijson::parseCallsPage(body);
+        QVERIFY(!parsed);
+        QVERIFY2(parsed.error().contains(mentions), qPrintable(parsed.error()));
     }
 
     void pageSplitsCallsAndTombstones()

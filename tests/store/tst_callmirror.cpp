@@ -143,6 +143,25 @@ private Q_SLOTS:
         QCOMPARE(mirror.cursor(), u"cursor-1"_s);
     }
 
+    // The mirror remembers the leads it wrote; a later page that changes one still lands.
+    void aLeadChangedInALaterPageIsChangedInTheStore()
+    {
+        CallMirror mirror(db());
+        QVERIFY(mirror.applyPage(pageOf({makeCall(1, 1000), makeCall(8, 8000)}, u"cursor-1"_s)));
+        Call renamed = makeCall(15, 15000); // lead-1 again
+        renamed.lead.name = u"Lead 1, married name"_s;
+        Call rephoned = makeCall(22, 22000); // lead-1 once more, new phone too
+        rephoned.lead.name = renamed.lead.name;
+        rephoned.lead.phone = u"+1 555 0199"_s;
+        QVERIFY(mirror.applyPage(pageOf({renamed}, u"cursor-2"_s)));
+        QSqlQuery query(u"SELECT name, phone FROM leads WHERE id = 'lead-1'"_s, db());
+        QVERIFY(query.next());
+        QCOMPARE(query.value(0).toString(), u"Lead 1, married name"_s);
+        QVERIFY(mirror.applyPage(pageOf({rephoned}, u"cursor-3"_s)));
+        QVERIFY(query.exec(u"SELECT name, phone FROM leads WHERE id = 'lead-1'"_s) && query.next());
+        QCOMPARE(query.value(1).toString(), u"+1 555 0199"_s);
+    }
+
     void severalPagesCommitTogetherWithTheLastCursor()
     {
         CallMirror mirror(db());
