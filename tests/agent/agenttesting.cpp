@@ -83,14 +83,19 @@ qint64 mediaBytesServed(const QJsonObject &stats)
 
 bool keychainWorks(QString *error)
 {
+    // A key of this process's own: tests running in parallel probe at the same moment.
+    const QString key = u"tst_agent-probe-%1"_s.arg(QCoreApplication::applicationPid());
     earshot::KeychainSecretStore keychain;
-    const auto probe = keychain.write(u"tst_agent-probe"_s, "probe"_ba);
+    const auto probe = keychain.write(key, "probe"_ba);
     if (!probe) {
         *error = u"these tests need a working Secret Service (run them through scripts/with-keyring): "_s
             + probe.error();
         return false;
     }
-    return bool(keychain.remove(u"tst_agent-probe"_s));
+    const auto removed = keychain.remove(key);
+    if (!removed)
+        *error = u"the Secret Service stored a probe but could not remove it: "_s + removed.error();
+    return bool(removed);
 }
 
 int runUnderKeyring(int argc, char *argv[], const std::function<int(int, char **)> &runTests)
