@@ -142,6 +142,8 @@ private:
     StoredRow row();
     MediaOutcome transferInto(const std::shared_ptr<CacheFileSink> &sink, qint64 first, qint64 end);
     std::shared_ptr<CacheFileSink> partialWithFourChunks();
+    // Closes the partial and says whether it holds exactly the four chunks it started with.
+    bool keepsItsFourChunks(const std::shared_ptr<CacheFileSink> &sink);
 
     std::unique_ptr<QTemporaryDir> m_dir;
     std::unique_ptr<HostileMediaServer> m_server;
@@ -287,13 +289,17 @@ MediaOutcome TstTransferEngine::transferInto(const std::shared_ptr<CacheFileSink
     return outcome;
 }
 
-void TstTransferEngine::bodyCutShortKeepsOnlyWholeChunks()
+bool TstTransferEngine::keepsItsFourChunks(const std::shared_ptr<CacheFileSink> &sink)
 {
-    const auto sink = partialWithFourChunks();
     sink->close(false);
     m_pool.waitForDone();
+    return contiguousPlaintext(QDir(m_cacheDir).filePath(u"partial.mp3.part"_s), m_key, kMiB) == m_content.left(4 * kChunk);
+}
+
+void TstTransferEngine::bodyCutShortKeepsOnlyWholeChunks()
+{
     // 300,000 bytes arrived: four whole chunks are kept, the fifth is fetched again.
-    QCOMPARE(contiguousPlaintext(QDir(m_cacheDir).filePath(u"partial.mp3.part"_s), m_key, kMiB), m_content.left(4 * kChunk));
+    QVERIFY(keepsItsFourChunks(partialWithFourChunks()));
 }
 
 void TstTransferEngine::rangeAnsweredWith200WritesNothing()
@@ -304,9 +310,7 @@ void TstTransferEngine::rangeAnsweredWith200WritesNothing()
     QCOMPARE(outcome.kind, MediaOutcome::Kind::RangeIgnored);
     QCOMPARE(outcome.deliveredEnd, 4 * kChunk);
     QCOMPARE(m_server->requests().last().range, "bytes=262144-1048575"_ba);
-    sink->close(false);
-    m_pool.waitForDone();
-    QCOMPARE(contiguousPlaintext(QDir(m_cacheDir).filePath(u"partial.mp3.part"_s), m_key, kMiB), m_content.left(4 * kChunk));
+    QVERIFY(keepsItsFourChunks(sink));
 }
 
 void TstTransferEngine::rangeAnsweredWith416WritesNothing()
@@ -316,9 +320,7 @@ void TstTransferEngine::rangeAnsweredWith416WritesNothing()
     const MediaOutcome outcome = transferInto(sink, 4 * kChunk, kMiB);
     QCOMPARE(outcome.kind, MediaOutcome::Kind::HttpError);
     QCOMPARE(outcome.status, 416);
-    sink->close(false);
-    m_pool.waitForDone();
-    QCOMPARE(contiguousPlaintext(QDir(m_cacheDir).filePath(u"partial.mp3.part"_s), m_key, kMiB), m_content.left(4 * kChunk));
+    QVERIFY(keepsItsFourChunks(sink));
 }
 
 void TstTransferEngine::wrongContentRangeWritesNothing()
@@ -328,9 +330,7 @@ void TstTransferEngine::wrongContentRangeWritesNothing()
     const MediaOutcome outcome = transferInto(sink, 4 * kChunk, kMiB);
     QCOMPARE(outcome.kind, MediaOutcome::Kind::Mismatch);
     QVERIFY2(outcome.message.contains("Content-Range"_L1), qPrintable(outcome.message));
-    sink->close(false);
-    m_pool.waitForDone();
-    QCOMPARE(contiguousPlaintext(QDir(m_cacheDir).filePath(u"partial.mp3.part"_s), m_key, kMiB), m_content.left(4 * kChunk));
+    QVERIFY(keepsItsFourChunks(sink));
 }
 
 void TstTransferEngine::ignoredRangeStartsOverDeliberately()
