@@ -44,6 +44,20 @@ SyncError unreadable(const QString &what, const QString &parseError)
                              u"unreadable_answer"_s);
 }
 
+// A successful answer's body through the contract's parser for it; `what` names the
+// kind of answer in the error when it does not parse.
+template <typename T>
+SyncResult<T> parsedAnswer(SyncResult<http::HttpResponse> response, Expected<T> (*parse)(const QByteArray &),
+                           const QString &what)
+{
+    if (!response)
+        return response.error();
+    auto value = parse(response->body);
+    if (!value)
+        return unreadable(what, value.error());
+    return std::move(value).value();
+}
+
 } // namespace
 
 ServerApi::ServerApi(http::HttpTransport &transport, ServerAddress server, RetryPolicy retry,
@@ -209,49 +223,29 @@ SyncResult<CallsPage> ServerApi::callsPage(const QString &cursor, int limit)
     if (!cursor.isEmpty())
         query.addQueryItem(u"updated_since"_s, QString::fromLatin1(QUrl::toPercentEncoding(cursor)));
     query.addQueryItem(u"limit"_s, QString::number(limit));
-    auto response = send(jsonGet(m_server.endpoint(u"/api/calls", query)), Auth::Bearer, u"the call list"_s);
-    if (!response)
-        return response.error();
-    auto page = apijson::parseCallsPage(response->body);
-    if (!page)
-        return unreadable(u"a page of calls"_s, page.error());
-    return std::move(page).value();
+    return parsedAnswer(send(jsonGet(m_server.endpoint(u"/api/calls", query)), Auth::Bearer, u"the call list"_s),
+                        &apijson::parseCallsPage, u"a page of calls"_s);
 }
 
 SyncResult<RecordingLink> ServerApi::recordingLink(const QString &callId)
 {
-    auto response = send(jsonGet(m_server.callEndpoint(callId, u"/recording")), Auth::Bearer,
-                         u"the recording link of call %1"_s.arg(callId));
-    if (!response)
-        return response.error();
-    auto link = apijson::parseRecordingLink(response->body);
-    if (!link)
-        return unreadable(u"a recording link"_s, link.error());
-    return std::move(link).value();
+    return parsedAnswer(send(jsonGet(m_server.callEndpoint(callId, u"/recording")), Auth::Bearer,
+                             u"the recording link of call %1"_s.arg(callId)),
+                        &apijson::parseRecordingLink, u"a recording link"_s);
 }
 
 SyncResult<RecordingLink> ServerApi::refreshRecordingLink(const QString &callId)
 {
-    http::HttpRequest request = jsonPost(m_server.callEndpoint(callId, u"/recording/refresh"), QJsonObject());
-    auto response = send(request, Auth::Bearer, u"a fresh recording link for call %1"_s.arg(callId));
-    if (!response)
-        return response.error();
-    auto link = apijson::parseRecordingLink(response->body);
-    if (!link)
-        return unreadable(u"a recording link"_s, link.error());
-    return std::move(link).value();
+    return parsedAnswer(send(jsonPost(m_server.callEndpoint(callId, u"/recording/refresh"), QJsonObject()),
+                             Auth::Bearer, u"a fresh recording link for call %1"_s.arg(callId)),
+                        &apijson::parseRecordingLink, u"a recording link"_s);
 }
 
 SyncResult<RecordingAvailability> ServerApi::recordingAvailability(const QString &callId)
 {
-    auto response = send(jsonGet(m_server.callEndpoint(callId, u"/recording/availability")), Auth::Bearer,
-                         u"the availability of the recording of call %1"_s.arg(callId));
-    if (!response)
-        return response.error();
-    auto availability = apijson::parseRecordingAvailability(response->body);
-    if (!availability)
-        return unreadable(u"a recording availability"_s, availability.error());
-    return std::move(availability).value();
+    return parsedAnswer(send(jsonGet(m_server.callEndpoint(callId, u"/recording/availability")), Auth::Bearer,
+                             u"the availability of the recording of call %1"_s.arg(callId)),
+                        &apijson::parseRecordingAvailability, u"a recording availability"_s);
 }
 
 SyncResult<Done> ServerApi::streamEvents(http::HttpBodySink &sink)
@@ -266,26 +260,16 @@ SyncResult<Done> ServerApi::streamEvents(http::HttpBodySink &sink)
 
 SyncResult<AuditPolicy> ServerApi::auditPolicy()
 {
-    auto response = send(jsonGet(m_server.endpoint(u"/api/audit/policy")), Auth::Bearer, u"the audit policy"_s);
-    if (!response)
-        return response.error();
-    auto policy = apijson::parseAuditPolicy(response->body);
-    if (!policy)
-        return unreadable(u"an audit policy"_s, policy.error());
-    return std::move(policy).value();
+    return parsedAnswer(send(jsonGet(m_server.endpoint(u"/api/audit/policy")), Auth::Bearer, u"the audit policy"_s),
+                        &apijson::parseAuditPolicy, u"an audit policy"_s);
 }
 
 SyncResult<AuditUploadAnswer> ServerApi::uploadAuditEvents(const QJsonArray &events)
 {
     // Safe to retry: the server records each event_id once.
-    auto response = send(jsonPost(m_server.endpoint(u"/api/audit/events"), QJsonDocument(events)), Auth::Bearer,
-                         u"the upload of %1 audit events"_s.arg(events.size()));
-    if (!response)
-        return response.error();
-    auto answer = apijson::parseAuditUploadAnswer(response->body);
-    if (!answer)
-        return unreadable(u"an answer to an audit upload"_s, answer.error());
-    return std::move(answer).value();
+    return parsedAnswer(send(jsonPost(m_server.endpoint(u"/api/audit/events"), QJsonDocument(events)), Auth::Bearer,
+                             u"the upload of %1 audit events"_s.arg(events.size())),
+                        &apijson::parseAuditUploadAnswer, u"an answer to an audit upload"_s);
 }
 
 } // namespace earshot
