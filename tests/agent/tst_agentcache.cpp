@@ -2,7 +2,7 @@
 // the reference server: pins kept and fetched first, the quota kept by evicting the least
 // recently used, retention from the server's policy, the start-up reconcile both ways, and
 // deletions audited and uploaded (also after the server was down). The planner's rules
-// are checked on their own first.
+// on their own are tst_cachepolicy.
 #include "agenttesting.h"
 #include "cachecheck.h"
 #include "storeinspector.h"
@@ -399,12 +399,10 @@ void TstAgentCache::retentionDeletesOldCopiesAndReportsThem()
 void TstAgentCache::reconcileRepairsRowsAndRemovesStrays()
 {
     CacheScene scene;
-    QVERIFY(scene.start(4));
+    QVERIFY(scene.startSynced(4));
     ServerView &server = scene.server;
     AgentProcess *agent = scene.agent.get();
     const QString dataPath = scene.data();
-    const AgentRun first = agent->syncOnce(server.url());
-    QVERIFY2(first.exitCode == 0, first.describe().constData());
 
     const QDir cache(cacheDir(dataPath));
     QString missingId, damagedId;
@@ -449,12 +447,10 @@ void TstAgentCache::reconcileRepairsRowsAndRemovesStrays()
 void TstAgentCache::auditEventsWaitWhileTheServerIsDown()
 {
     CacheScene scene;
-    QVERIFY(scene.start(3));
+    QVERIFY(scene.startSynced(3));
     ServerView &server = scene.server;
     AgentProcess *agent = scene.agent.get();
     const QString dataPath = scene.data();
-    const AgentRun first = agent->syncOnce(server.url());
-    QVERIFY2(first.exitCode == 0, first.describe().constData());
     {
         // A copy damaged while the agent was not running: the next start removes it.
         StoreInspector store(databasePath(dataPath));
@@ -491,10 +487,8 @@ void TstAgentCache::auditEventsWaitWhileTheServerIsDown()
 void TstAgentCache::rejectedEventsKeepTheServersErrorAndAreNotResent()
 {
     CacheScene scene;
-    QVERIFY(scene.start(3));
+    QVERIFY(scene.startSynced(3));
     const QString dataPath = scene.data();
-    const AgentRun first = scene.agent->syncOnce(scene.server.url());
-    QVERIFY2(first.exitCode == 0, first.describe().constData());
     {
         StoreInspector store(databasePath(dataPath));
         const auto recordings = store.recordings();
