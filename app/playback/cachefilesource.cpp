@@ -66,6 +66,7 @@ qint64 CacheFileSource::size() const
 
 qint64 CacheFileSource::readableFrom(qint64 position) const
 {
+    m_gapAhead = -1;
     if (!m_failure.isEmpty() || !m_reader || position >= size())
         return 0;
     if (!m_reader->canReadAt(position)) {
@@ -75,9 +76,21 @@ qint64 CacheFileSource::readableFrom(qint64 position) const
             fail(damagedText(m_reader->errorString()));
         return 0;
     }
+    // A parser pulling from GStreamer's appsrc takes a read shorter than it asked for as
+    // the end of the stream: the answer must run past the chunk's end whenever the bytes
+    // after it are there. A damaged chunk further on fails when the read reaches it.
+    if (!isDownloading())
+        return size() - position;
     const qint64 chunkSize = m_reader->header().chunkSize;
-    const qint64 chunkEnd = std::min(size(), (position / chunkSize + 1) * chunkSize);
-    return chunkEnd - position;
+    const qint64 nextChunk = (position / chunkSize + 1) * chunkSize;
+    if (nextChunk >= size())
+        return size() - position;
+    if (!m_reader->canReadAt(nextChunk)) {
+        // Not a wait yet: the parser may well stop short of it (see waitAtGapAhead()).
+        m_gapAhead = nextChunk;
+        return nextChunk - position;
+    }
+    return std::min(size(), nextChunk + chunkSize) - position;
 }
 
 qint64 CacheFileSource::bytesAvailable() const
@@ -100,6 +113,14 @@ qint64 CacheFileSource::readData(char *data, qint64 maxSize)
 qint64 CacheFileSource::writeData(const char *, qint64)
 {
     return -1;
+}
+
+bool CacheFileSource::waitAtGapAhead()
+{
+    if (m_gapAhead < 0 || !isDownloading() || !m_failure.isEmpty())
+        return false;
+    waitAt(m_gapAhead);
+    return true;
 }
 
 void CacheFileSource::waitAt(qint64 position) const

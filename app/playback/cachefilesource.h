@@ -41,6 +41,7 @@ public:
     qint64 bytesAvailable() const override;
     bool atEnd() const override { return pos() >= size(); }
     bool isWaitingForData() const override { return m_waitingAt >= 0; }
+    bool waitAtGapAhead() override;
     QString failure() const override { return m_failure; }
 
     // Looks at the file again after the agent wrote to it (range_ready) or finished it
@@ -65,6 +66,7 @@ private:
     QByteArray m_key;
     QString m_finalPath;
     mutable qint64 m_waitingAt = -1;
+    mutable qint64 m_gapAhead = -1; // where the last read's bytes ran out, if not at the end
     mutable qint64 m_wantedChunk = -1;
     mutable QString m_failure;
 };

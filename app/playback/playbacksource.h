@@ -19,6 +19,9 @@ public:
 
     // True while the player has reached bytes that are not downloaded yet.
     virtual bool isWaitingForData() const = 0;
+    // The decoder stopped early: if its last read ended where the download has a gap,
+    // the source now waits there (and asks for those bytes) and says true.
+    virtual bool waitAtGapAhead() { return false; }
     // Why the source cannot be read any further, for the person; empty while it can.
     virtual QString failure() const = 0;
 

@@ -272,7 +272,9 @@ bool QtMultimediaPlaybackEngine::stallIfSourceWaits()
 {
     if (m_stalled)
         return true;
-    if (!m_source || !m_source->isWaitingForData() || !m_error.isEmpty())
+    if (!m_source || !m_error.isEmpty())
+        return false;
+    if (!m_source->isWaitingForData() && !m_source->waitAtGapAhead())
         return false;
     // Where to go on: the seek that led here, else where playback stood.
     const bool afterSeek = m_seekTarget >= 0 && m_sinceSeek.isValid() && m_sinceSeek.elapsed() < 2000;

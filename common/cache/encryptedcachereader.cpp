@@ -2,6 +2,8 @@
 
 #include "logging.h"
 
+#include <utility>
+
 using namespace Qt::StringLiterals;
 
 namespace earshot {
@@ -53,8 +55,12 @@ bool EncryptedCacheReader::canReadAt(qint64 position)
 
 bool EncryptedCacheReader::loadChunk(qint64 index, bool reportFailure)
 {
-    if (index == m_loadedIndex)
+    if (index == m_loaded.index)
         return true;
+    if (index == m_previous.index) {
+        std::swap(m_loaded, m_previous);
+        return true;
+    }
     const cacheformat::Header &header = m_cipher.header();
     const qint64 sealedSize = header.plaintextChunkSize(index) + cacheformat::kTagSize;
     QByteArray sealed;
@@ -67,11 +73,9 @@ bool EncryptedCacheReader::loadChunk(qint64 index, bool reportFailure)
             m_file.fileName(), why));
         if (reportFailure)
             qCWarning(lcStore) << "cache read failed:" << why;
-        m_loadedIndex = -1;
         return false;
     }
-    m_loadedPlaintext = std::move(plaintext).value();
-    m_loadedIndex = index;
+    m_previous = std::exchange(m_loaded, LoadedChunk{index, std::move(plaintext).value()});
     return true;
 }
 
@@ -85,9 +89,9 @@ qint64 EncryptedCacheReader::readData(char *data, qint64 maxSize)
         if (!loadChunk(index))
             return copied > 0 ? copied : -1;
         const qint64 offsetInChunk = position - index * chunkSize;
-        const qint64 available = m_loadedPlaintext.size() - offsetInChunk;
+        const qint64 available = m_loaded.plaintext.size() - offsetInChunk;
         const qint64 take = std::min(available, maxSize - copied);
-        std::memcpy(data + copied, m_loadedPlaintext.constData() + offsetInChunk, static_cast<size_t>(take));
+        std::memcpy(data + copied, m_loaded.plaintext.constData() + offsetInChunk, static_cast<size_t>(take));
         copied += take;
         position += take;
     }

@@ -39,10 +39,18 @@ private:
     EncryptedCacheReader(QByteArray key, cacheformat::Header header, QObject *parent);
     bool loadChunk(qint64 index, bool reportFailure = true);
 
+    struct LoadedChunk
+    {
+        qint64 index = -1;
+        QByteArray plaintext;
+    };
+
     CacheCipher m_cipher;
     QFile m_file;
-    qint64 m_loadedIndex = -1;
-    QByteArray m_loadedPlaintext;
+    // Two: a player reading up to a chunk's end asks whether the next one is there,
+    // and must not pay for decrypting the one it is in again.
+    LoadedChunk m_loaded;
+    LoadedChunk m_previous;
 };
 
 } // namespace earshot

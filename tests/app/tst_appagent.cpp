@@ -364,10 +364,6 @@ void TstAppAgent::streamsWhileTheAgentDownloads()
     QVERIFY(waitUntil([&] { return app.player->duration() > 0; }, std::chrono::seconds(10)));
     const qint64 nearEnd = app.player->duration() - 6000;
     app.player->seek(nearEnd);
-    if (fixture->format == "mp3"_L1)
-        QEXPECT_FAIL("mp3", "Known bug, not fixed yet: after a seek near the end of a streaming MP3 the engine "
-                            "sees the stream end ~700 ms later and reopens it at the seek point, again and again",
-                     Abort);
     QVERIFY2(waitUntil([&] { return app.player->position() > nearEnd + 1000 || !app.player->errorString().isEmpty(); },
                        std::chrono::seconds(30)),
              qPrintable(u"stuck at %1 ms of %2"_s.arg(app.player->position()).arg(app.player->duration())));

@@ -51,6 +51,8 @@ private Q_SLOTS:
 
     void playsDurationAndSeek_data();
     void playsDurationAndSeek();
+    void playsAcrossChunksToTheEnd_data();
+    void playsAcrossChunksToTheEnd();
     void pauseHoldsPosition();
     void replacingTheSourceReleasesTheOldFile();
     void switchingQuicklyBetweenRecordings();
@@ -158,6 +160,46 @@ void TestPlayback::playsDurationAndSeek()
     QVERIFY2(engine.position() < 8000, qPrintable(u"at %1 ms after seeking to 5 s"_s.arg(engine.position())));
     QCOMPARE(engine.state(), PlaybackEngine::State::Playing);
     QVERIFY2(errors.isEmpty(), qPrintable(errors.value(0).value(0).toString()));
+}
+
+void TestPlayback::playsAcrossChunksToTheEnd_data()
+{
+    QTest::addColumn<QString>("file");
+    // One recording of each format that spans chunks: decoders pull from the cache
+    // reader in frames, and a frame that straddles two chunks must not end the stream.
+    QSet<QString> formats;
+    for (const FixtureRecording &recording : std::as_const(m_fixtures)) {
+        if (QFileInfo(recording.path).size() <= cacheformat::kDefaultChunkSize || formats.contains(recording.format))
+            continue;
+        formats.insert(recording.format);
+        QTest::newRow(qPrintable(recording.file)) << recording.file;
+    }
+    QVERIFY2(formats.size() >= 4, "the fixtures should hold several formats larger than one cache chunk");
+}
+
+void TestPlayback::playsAcrossChunksToTheEnd()
+{
+    QFETCH(QString, file);
+    const FixtureRecording &recording = fixture(file);
+    QtMultimediaPlaybackEngine engine;
+    QSignalSpy errors(&engine, &PlaybackEngine::errorOccurred);
+    auto source = encryptedCopy(recording);
+    QVERIFY(source);
+    const qint64 size = source->size();
+    engine.setSource(std::move(source), hintFor(recording.format));
+    engine.play();
+    QTRY_VERIFY_WITH_TIMEOUT(engine.duration() > 0 && engine.position() > 0, kStartTimeoutMs);
+
+    // A second before the last chunk starts (bytes to time as if the bit rate were constant).
+    const qint64 lastChunkStart = (size - 1) / cacheformat::kDefaultChunkSize * cacheformat::kDefaultChunkSize;
+    const qint64 duration = engine.duration();
+    const qint64 from = std::max<qint64>(0, duration * lastChunkStart / size - 1000);
+    engine.seek(from);
+    QTRY_VERIFY_WITH_TIMEOUT(engine.state() == PlaybackEngine::State::Stopped || !errors.isEmpty(),
+                             int(duration - from) + 10000);
+    QVERIFY2(errors.isEmpty(), qPrintable(errors.value(0).value(0).toString()));
+    QVERIFY2(engine.position() >= duration - 700,
+             qPrintable(u"stopped at %1 ms of %2 (played from %3 ms)"_s.arg(engine.position()).arg(duration).arg(from)));
 }
 
 void TestPlayback::pauseHoldsPosition()
