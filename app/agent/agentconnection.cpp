@@ -57,8 +57,6 @@ void AgentConnection::onConnectionFailed(const QString &why)
         onDisconnected();
         return;
     }
-    if (m_status.state == AgentStatus::State::Offline)
-        return; // the reconnect timer tries again
     const bool mayLaunch = m_launcher && !m_launchedThisAttempt
         && (!m_sinceLaunch.isValid() || m_sinceLaunch.elapsed() > kRelaunchInterval.count());
     if (mayLaunch) {
@@ -74,6 +72,10 @@ void AgentConnection::onConnectionFailed(const QString &why)
         m_retryTimer.start(kRetryInterval);
         return;
     }
+    if (m_status.state == AgentStatus::State::Offline && !m_launchedThisAttempt) {
+        scheduleReconnect(); // already said why
+        return;
+    }
     qCInfo(lcAgent) << "no agent:" << why;
     goOffline(m_launchedThisAttempt
                   ? AgentConnectionText::tr("earshot-sync was started but does not answer; see %1 (is it signed "
@@ -85,6 +87,7 @@ void AgentConnection::onConnectionFailed(const QString &why)
 void AgentConnection::onConnected()
 {
     qCInfo(lcAgent) << "connected to earshot-sync";
+    m_reconnectDelay = kFirstReconnectDelay;
     // hello first: an agent of another protocol version is reported, not misread.
     m_client->request(u"hello"_s, {}, this, [this](const Expected<QJsonObject> &hello) {
         if (!hello) {
@@ -129,8 +132,14 @@ void AgentConnection::goOffline(const QString &why)
             return;
         m_launchedThisAttempt = false;
         m_connectingFor.start();
-        m_retryTimer.start(kReconnectInterval);
+        scheduleReconnect();
     }, Qt::QueuedConnection);
+}
+
+void AgentConnection::scheduleReconnect()
+{
+    m_retryTimer.start(m_reconnectDelay);
+    m_reconnectDelay = std::min(m_reconnectDelay * 2, kReconnectInterval);
 }
 
 void AgentConnection::onEvent(const QString &name, const QJsonObject &data)

@@ -45,7 +45,10 @@ public:
     // How long to keep trying to reach an agent that was just started.
     static constexpr std::chrono::milliseconds kStartupWait{10000};
     static constexpr std::chrono::milliseconds kRetryInterval{200};
-    // After losing the agent, how soon to look for it again (and start it, at most this often).
+    // After losing the agent, how soon to look for it again (and start it, at most
+    // kRelaunchInterval often): soon at first, since an agent that is starting opens its
+    // socket within a second, then every kReconnectInterval.
+    static constexpr std::chrono::milliseconds kFirstReconnectDelay{250};
     static constexpr std::chrono::milliseconds kReconnectInterval{5000};
     static constexpr std::chrono::milliseconds kRelaunchInterval{60000};
 
@@ -83,6 +86,7 @@ private:
     void onEvent(const QString &name, const QJsonObject &data);
     void applyProgress(const QJsonObject &data);
     void goOffline(const QString &why);
+    void scheduleReconnect();
     void updateStatus(const AgentStatus &status);
 
     QString m_dataDir;
@@ -90,6 +94,7 @@ private:
     std::unique_ptr<IpcClient> m_client;
     AgentStatus m_status;
     QTimer m_retryTimer;
+    std::chrono::milliseconds m_reconnectDelay = kFirstReconnectDelay;
     QElapsedTimer m_sinceLaunch;
     QElapsedTimer m_connectingFor;
     bool m_launchedThisAttempt = false;

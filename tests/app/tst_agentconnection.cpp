@@ -155,7 +155,15 @@ void TestAgentConnection::noAgentIsSaidClearly()
     QVERIFY(!*answer);
     QVERIFY2(answer->error().contains(u"not running"_s), qPrintable(answer->error()));
 
-    // An agent that comes later is found by the periodic retry.
+    // An agent that comes just after is found by the first retries, well before the
+    // periodic one.
+    serve();
+    QTRY_VERIFY_WITH_TIMEOUT(agent.isConnected(), int(AgentConnection::kReconnectInterval.count()) - 1000);
+
+    // Lost again, and back a while later: the retries slow down to the period but go on.
+    m_server.reset();
+    QTRY_VERIFY(agent.status().state == AgentStatus::State::Offline);
+    QTest::qWait(int(AgentConnection::kFirstReconnectDelay.count()) * 6);
     serve();
     QTRY_VERIFY_WITH_TIMEOUT(agent.isConnected(), int(AgentConnection::kReconnectInterval.count()) + 5000);
 }
