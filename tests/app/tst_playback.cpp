@@ -64,6 +64,8 @@ private Q_SLOTS:
     void unopenedDeviceIsAnError();
 
     void tamperedCacheFileIsAClearError();
+    void damageInACompressedRecordingIsAClearError_data();
+    void damageInACompressedRecordingIsAClearError();
     void growingDownloadPlaysAndWaitsForItsBytes();
 
 private:
@@ -425,6 +427,53 @@ void TestPlayback::tamperedCacheFileIsAClearError()
     const auto otherKey = CacheFileSource::open(path, CacheCipher::generateKey());
     QVERIFY(!otherKey);
     QVERIFY2(otherKey.error().contains(u"damaged"_s), qPrintable(otherKey.error()));
+}
+
+void TestPlayback::damageInACompressedRecordingIsAClearError_data()
+{
+    QTest::addColumn<QString>("file");
+    QTest::newRow("mp3") << u"long-dialogue.mp3"_s;
+    QTest::newRow("m4a") << u"long-dialogue-moov-at-end.m4a"_s;
+}
+
+void TestPlayback::damageInACompressedRecordingIsAClearError()
+{
+    // A parser that gets fewer bytes than it asked for calls it the end of the stream:
+    // the damage must still be said, not pass for the end of the call.
+    QFETCH(QString, file);
+    QString error;
+    const auto longOnes = readFixtureManifest(QStringLiteral(EARSHOT_LONG_RECORDINGS_DIR), &error);
+    const auto found = std::find_if(longOnes.cbegin(), longOnes.cend(),
+                                    [&](const FixtureRecording &recording) { return recording.file == file; });
+    QVERIFY2(found != longOnes.cend(), qPrintable(error));
+    const QString path = m_scratch.filePath(file + u".enc"_s);
+    QCOMPARE(writeEncryptedCopy(found->path, path, m_key), QString());
+    constexpr qint64 kDamagedChunk = 12; // in the middle, where the audio is
+    {
+        QFile damaged(path);
+        QVERIFY(damaged.open(QIODevice::ReadWrite));
+        auto header = cacheformat::Header::decode(damaged.read(cacheformat::kHeaderSize));
+        QVERIFY(header);
+        QVERIFY(damaged.seek(header->chunkOffset(kDamagedChunk) + 1000));
+        QVERIFY(damaged.write("\xde\xad", 2) == 2);
+    }
+    auto source = CacheFileSource::open(path, m_key);
+    QVERIFY2(source, qPrintable(source.error()));
+    const qint64 size = (*source)->size();
+    QtMultimediaPlaybackEngine engine;
+    QSignalSpy errors(&engine, &PlaybackEngine::errorOccurred);
+    engine.setSource(std::move(source).value(), hintFor(found->format));
+    engine.play();
+    QTRY_VERIFY_WITH_TIMEOUT(engine.duration() > 0 && engine.position() > 0, kStartTimeoutMs);
+    // Two seconds before the damage (bytes to time as if the bit rate were constant).
+    const qint64 damageAt = engine.duration() * kDamagedChunk * cacheformat::kDefaultChunkSize / size;
+    engine.seek(damageAt - 2000);
+    QTRY_VERIFY_WITH_TIMEOUT(!errors.isEmpty() || engine.state() == PlaybackEngine::State::Stopped, 20000);
+    QVERIFY2(!errors.isEmpty(), qPrintable(u"stopped at %1 ms of %2 without an error"_s.arg(engine.position())
+                                               .arg(engine.duration())));
+    const QString message = errors.first().first().toString();
+    QVERIFY2(message.contains(u"damaged"_s), qPrintable(message));
+    QVERIFY2(engine.position() < damageAt + 5000, qPrintable(u"at %1 ms, damage at %2"_s.arg(engine.position()).arg(damageAt)));
 }
 
 void TestPlayback::growingDownloadPlaysAndWaitsForItsBytes()
