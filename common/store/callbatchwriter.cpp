@@ -1,6 +1,6 @@
 #include "store/callbatchwriter.h"
 
-#include <QSqlDriver>
+#include "store/database.h"
 
 #include <sqlite3.h>
 
@@ -13,8 +13,9 @@ namespace earshot {
 
 namespace {
 
-constexpr auto kUpsertLead = "INSERT INTO leads(id, name, phone) VALUES (?, ?, ?) ON CONFLICT(id) DO UPDATE SET "
-                             "name = excluded.name, phone = excluded.phone "
+constexpr auto kUpsertLead = "INSERT INTO leads(id, name, phone, name_folded) VALUES (?1, ?2, ?3, earshot_fold(?2)) "
+                             "ON CONFLICT(id) DO UPDATE SET "
+                             "name = excluded.name, phone = excluded.phone, name_folded = excluded.name_folded "
                              "WHERE name IS NOT excluded.name OR phone IS NOT excluded.phone";
 constexpr auto kUpsertAgent = "INSERT INTO agents(id, name) VALUES (?, ?) ON CONFLICT(id) DO UPDATE SET "
                               "name = excluded.name WHERE name IS NOT excluded.name";
@@ -144,10 +145,7 @@ Status CallBatchWriter::prepare()
 {
     if (m_handle)
         return Status::ok();
-    const QVariant handle = m_db.driver() ? m_db.driver()->handle() : QVariant();
-    auto *connection = handle.isValid() && qstrcmp(handle.typeName(), "sqlite3*") == 0
-                           ? *static_cast<sqlite3 *const *>(handle.constData())
-                           : nullptr;
+    sqlite3 *connection = nativeHandle(m_db);
     if (!connection)
         return Status::failure(u"the store's connection is not an open SQLite connection"_s);
 

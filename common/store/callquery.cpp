@@ -1,6 +1,7 @@
 #include "store/callquery.h"
 
 #include "logging.h"
+#include "store/searchfold.h"
 
 #include <QSqlError>
 #include <QSqlQuery>
@@ -59,9 +60,9 @@ CallRow readRow(const QSqlQuery &query)
 CallFilterSql::CallFilterSql(const CallFilter &filter)
 {
     if (!filter.leadText.trimmed().isEmpty()) {
-        conditions << u"c.lead_id IN (SELECT id FROM leads WHERE name LIKE ? ESCAPE '\\' "
+        conditions << u"c.lead_id IN (SELECT id FROM leads WHERE name_folded LIKE ? ESCAPE '\\' "
                       "OR phone LIKE ? ESCAPE '\\')"_s;
-        values << likePattern(filter.leadText) << likePattern(filter.leadText);
+        values << likePattern(foldedForSearch(filter.leadText)) << likePattern(filter.leadText);
     }
     if (!filter.agentId.isEmpty()) {
         conditions << u"c.agent_id = ?"_s;

@@ -3,10 +3,12 @@
 #include "logging.h"
 #include "store/migration.h"
 #include "store/schema.h"
+#include "store/searchfold.h"
 
 #include <QAtomicInteger>
 #include <QDir>
 #include <QFileInfo>
+#include <QSqlDriver>
 #include <QSqlError>
 #include <QSqlQuery>
 
@@ -48,6 +50,14 @@ void stopSqliteMemoryStatistics()
 }
 
 } // namespace
+
+sqlite3 *nativeHandle(const QSqlDatabase &db)
+{
+    const QVariant handle = db.driver() ? db.driver()->handle() : QVariant();
+    if (!handle.isValid() || qstrcmp(handle.typeName(), "sqlite3*") != 0)
+        return nullptr;
+    return *static_cast<sqlite3 *const *>(handle.constData());
+}
 
 Status execute(const QSqlDatabase &db, const QString &sql)
 {
@@ -108,6 +118,8 @@ Expected<std::unique_ptr<Database>> Database::open(const QString &path)
             return Result::failure(u"Cannot configure the local store: %1"_s.arg(status.error()));
     }
 
+    if (Status folding = registerSearchFold(connection); !folding)
+        return Result::failure(u"Cannot configure the local store: %1"_s.arg(folding.error()));
     const Status migrated = SchemaMigrator::migrate(connection, schemaMigrations());
     if (!migrated)
         return Result::failure(u"Cannot prepare the local store %1: %2"_s.arg(path, migrated.error()));

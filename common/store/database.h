@@ -7,6 +7,8 @@
 
 #include <memory>
 
+struct sqlite3;
+
 namespace earshot {
 
 // One SQLite connection to the local store, configured the same way everywhere:
@@ -37,5 +39,9 @@ private:
 
 // Runs one statement with no result rows; returns the driver's message on failure.
 Status execute(const QSqlDatabase &db, const QString &sql);
+
+// The SQLite connection under an open QSQLITE one, for what Qt SQL cannot do (prepared
+// statements kept across transactions, SQL functions); null for anything else.
+sqlite3 *nativeHandle(const QSqlDatabase &db);
 
 } // namespace earshot

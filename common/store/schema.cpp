@@ -110,11 +110,21 @@ Migration cachePolicy()
     }};
 }
 
+// Version 4: lead names searchable in every script. earshot_fold() is the store's own
+// SQL function (store/searchfold.h), registered on every connection Database opens.
+Migration searchableLeadNames()
+{
+    return {4, u"lead names searchable in every script"_s, {
+        u"ALTER TABLE leads ADD COLUMN name_folded TEXT NOT NULL DEFAULT ''"_s,
+        u"UPDATE leads SET name_folded = earshot_fold(name)"_s,
+    }};
+}
+
 } // namespace
 
 std::span<const Migration> schemaMigrations()
 {
-    static const std::vector<Migration> migrations{callMirror(), auditTrail(), cachePolicy()};
+    static const std::vector<Migration> migrations{callMirror(), auditTrail(), cachePolicy(), searchableLeadNames()};
     return migrations;
 }
 
