@@ -4,8 +4,11 @@
 #include "playback/playbacksource.h"
 #include "playback/wavpadding.h"
 
+#include <QCoreApplication>
 #include <QElapsedTimer>
 #include <QFileInfo>
+
+#include <algorithm>
 
 using namespace Qt::StringLiterals;
 
@@ -83,6 +86,12 @@ void QtMultimediaPlaybackEngine::createPlayer()
     connect(m_player.get(), &QMediaPlayer::errorOccurred, this, &QtMultimediaPlaybackEngine::onPlayerError);
     m_device->seek(0);
     m_player->setSourceDevice(m_device.get(), m_formatHint);
+    const QList<QObject *> parts = m_player->findChildren<QObject *>();
+    const auto reader = std::find_if(parts.cbegin(), parts.cend(), [](const QObject *part) {
+        return qstrcmp(part->metaObject()->className(), "QGstAppSrc") == 0;
+    });
+    // Later Qt reads in GStreamer's own thread, without the defect, and names the reader otherwise.
+    m_reader = reader != parts.cend() ? *reader : nullptr;
     qCDebug(lcPlayer) << "source" << m_formatHint.fileName() << m_device->size() << "bytes, player ready in"
                       << clock.elapsed() << "ms";
 }
@@ -139,7 +148,22 @@ void QtMultimediaPlaybackEngine::seek(qint64 positionMs)
     if (m_resumeAt >= 0)
         m_resumeAt = positionMs; // still reopening: go there once loaded
     else
-        m_player->setPosition(positionMs);
+        seekPlayer(positionMs);
+}
+
+void QtMultimediaPlaybackEngine::seekPlayer(qint64 positionMs)
+{
+    // The reader's queued calls were asked for before the seek: answered after it, they
+    // would read where the stream was. Dropped, they are never answered, and need not be:
+    // the seek's flush releases the streaming thread that waits for them, and GStreamer
+    // asks again from the new place. Only when the player does seek (loaded, and not to
+    // where it stands, which Qt skips): without the flush that thread would wait forever.
+    const QMediaPlayer::MediaStatus status = m_player->mediaStatus();
+    const bool loaded = status == QMediaPlayer::LoadedMedia || status == QMediaPlayer::BufferingMedia
+        || status == QMediaPlayer::BufferedMedia;
+    if (m_reader && loaded && positionMs != m_player->position())
+        QCoreApplication::removePostedEvents(m_reader, QEvent::MetaCall);
+    m_player->setPosition(positionMs);
 }
 
 void QtMultimediaPlaybackEngine::reopen(const QMediaPlayer *endedPlayer)
@@ -214,7 +238,7 @@ void QtMultimediaPlaybackEngine::onMediaStatusChanged(QMediaPlayer::MediaStatus 
         if (m_resumeAt >= 0) {
             const qint64 target = std::exchange(m_resumeAt, -1);
             m_sinceSeek.start(); // this seek can suffer the same defect
-            m_player->setPosition(target);
+            seekPlayer(target);
         }
         break;
     case QMediaPlayer::InvalidMedia:

@@ -6,6 +6,7 @@
 #include <QElapsedTimer>
 #include <QIODevice>
 #include <QMediaPlayer>
+#include <QPointer>
 
 namespace earshot {
 
@@ -16,9 +17,13 @@ namespace earshot {
 // - A player that already read from one device often fails to identify the next ("Could
 //   not determine type of stream"). Each source gets a new QMediaPlayer (milliseconds).
 // - A seek that crosses a read in flight can feed the demuxer a stale buffer, and it
-//   ends the stream on the spot (about one seek in ten in M4A). An end that comes sooner
-//   than playback could have got there is taken for that, and the recording is reopened
-//   where the seek went.
+//   ends the stream on the spot or jumps to its end. The reader answers GStreamer's
+//   requests through queued calls on this thread, so a request made before the seek and
+//   answered after it is read from where the stream was, not where it went. The busier
+//   the machine, the likelier: in M4A under load, one seek in five, reopenings included.
+//   seekPlayer() drops the reader's queued calls first; an end that comes sooner than
+//   playback could have got there is taken for what may be left of the defect, and the
+//   recording is reopened where the seek went.
 //
 // A PlaybackSource can run dry (a recording still downloading): the device reader then
 // ends the stream, because it knows no other way to wait. An end or a decoder error while
@@ -49,6 +54,7 @@ public:
 private:
     void createPlayer();
     void releasePlayer();
+    void seekPlayer(qint64 positionMs);
     bool endedTooSoonAfterSeek() const;
     void reopen(const QMediaPlayer *endedPlayer);
     void setState(State state);
@@ -66,6 +72,7 @@ private:
     QUrl m_formatHint;
     std::unique_ptr<QAudioOutput> m_audioOutput;
     std::unique_ptr<QMediaPlayer> m_player;
+    QPointer<QObject> m_reader;  // m_player's QGstAppSrc, which reads m_device for GStreamer
     State m_state = State::Stopped;
     QString m_error;
     qint64 m_seekTarget = -1;   // the last seek, while a spurious end may still follow it
