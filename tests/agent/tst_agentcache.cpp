@@ -5,13 +5,13 @@
 // on their own are tst_cachepolicy.
 #include "agenttesting.h"
 #include "cachecheck.h"
+#include "cachescene.h"
 #include "storeinspector.h"
 
 #include "audit/auditlog.h"
 #include "domain/callfilter.h"
 #include "store/database.h"
 #include "store/pinstore.h"
-#include "testsupport/media_files.h"
 #include "testsupport/temporary_store.h"
 
 #include <QDir>
@@ -29,80 +29,7 @@ using namespace agenttesting;
 
 namespace {
 
-constexpr qint64 kRecordingBytes = 160 * 1024;
 constexpr qint64 kDayMs = 24 * 3600 * 1000;
-
-struct ServerCall
-{
-    QString id;
-    QString leadId;
-    QString recordingId;
-    qint64 startedAtMs = 0;
-};
-
-// The server's calls, newest first.
-QList<ServerCall> serverCalls(ServerView &server)
-{
-    QList<ServerCall> calls;
-    const auto all = server.calls();
-    for (const QJsonObject &call : all) {
-        calls.append({call.value("id"_L1).toString(), call.value("lead"_L1).toObject().value("id"_L1).toString(),
-                      call.value("recording"_L1).toObject().value("id"_L1).toString(),
-                      QDateTime::fromString(call.value("started_at"_L1).toString(), Qt::ISODateWithMs)
-                          .toMSecsSinceEpoch()});
-    }
-    std::sort(calls.begin(), calls.end(),
-              [](const ServerCall &a, const ServerCall &b) { return a.startedAtMs > b.startedAtMs; });
-    return calls;
-}
-
-// A server whose every call has its own recording of kRecordingBytes.
-bool startServer(ServerView &server, const QTemporaryDir &media, int calls)
-{
-    QStringList names;
-    QList<qint64> sizes;
-    for (int i = 0; i < calls; ++i) {
-        names << u"rec%1.mp3"_s.arg(i);
-        sizes << kRecordingBytes;
-    }
-    QString error;
-    if (earshot::testsupport::writeMediaFiles(media.path(), names, sizes, &error).isEmpty()) {
-        qWarning() << error;
-        return false;
-    }
-    return server.start({u"--calls"_s, QString::number(calls), u"--one-recording-per-file"_s, u"--recordings-dir"_s,
-                         media.path()});
-}
-
-// A server of `calls` calls with their recordings, and an agent signed in to it.
-struct CacheScene
-{
-    QTemporaryDir media;
-    ServerView server;
-    QTemporaryDir dataDir;
-    std::unique_ptr<AgentProcess> agent;
-
-    bool start(int calls)
-    {
-        if (!startServer(server, media, calls)) {
-            qWarning() << server.error();
-            return false;
-        }
-        agent = signedInAgent(server, dataDir.path());
-        return agent != nullptr;
-    }
-    // And one pass of the agent, which caches every recording.
-    bool startSynced(int calls)
-    {
-        if (!start(calls))
-            return false;
-        const AgentRun first = agent->syncOnce(server.url());
-        if (first.exitCode != 0)
-            qWarning().noquote() << first.describe();
-        return first.exitCode == 0;
-    }
-    QString data() const { return dataDir.path(); }
-};
 
 // Overwrites a cache file's magic and version, as a bad disk block would.
 bool damageHeader(const QString &path)
