@@ -87,6 +87,9 @@ SyncResult<int> TransferEngine::queueDue()
     if (m_paused || (m_options.media.stopRequested && m_options.media.stopRequested->load()))
         return SyncError::stopped();
     m_stopping = false;
+    // A pass starts afresh: a failure between passes (a player's request while the server
+    // was away) was told to the player, and must not fail this pass nor hold its queue.
+    m_report.fatal.reset();
     auto due = m_ledger.due(QDateTime::currentMSecsSinceEpoch(), kDueBatch);
     if (!due)
         return SyncError::localStore(u"Cannot read the recordings to download from the local store: "_s + due.error());
@@ -252,8 +255,12 @@ int TransferEngine::busySlots() const
 
 void TransferEngine::schedule()
 {
-    while (!m_queue.empty() && !m_stopping && !m_pausedForSpace && !m_report.fatal) {
+    while (!m_queue.empty() && !m_stopping && !m_pausedForSpace) {
         const JobPointer job = m_queue.front();
+        // A fatal error ends the pass's downloads, not what the player asks for now: the
+        // server may well be back.
+        if (m_report.fatal && !job->priority)
+            break;
         // The player's ranges go ahead of everything, even past the limit.
         if (!job->priority && busySlots() >= m_options.parallel)
             break;

@@ -82,6 +82,7 @@ bool TransferEngine::handleLinkFailure(const JobPointer &job, const SyncError &e
     } else if (error.kind != SyncError::Kind::Server || error.httpStatus == 0) {
         // Signed out, the server unreachable, the store broken: every other recording
         // would fail the same way, so the downloads stop here for this pass.
+        job->lastProblem = error.message; // what a waiting player is told
         setFatal(error);
         park(job);
     } else if (error.httpStatus == 409) {

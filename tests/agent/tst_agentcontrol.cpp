@@ -164,6 +164,7 @@ private Q_SLOTS:
     void statusAnswersDuringASlowMetadataPass();
     void controlsDownloads();
     void serverEventStartsAPass();
+    void playerRequestWhileTheServerIsAwayDoesNotStopLaterPasses();
     void revokedSessionWaitsForANewSignIn();
 };
 
@@ -379,6 +380,48 @@ void TstAgentControl::serverEventStartsAPass()
     QVERIFY2(controlled.waitForEvent(u"sync_completed"_s, std::chrono::seconds(30), {}, before),
              controlled.log().constData());
     QCOMPARE(StoreInspector(databasePath(mirroring.dataDir.path())).callColumn(callId, u"outcome"_s), u"voicemail"_s);
+}
+
+void TstAgentControl::playerRequestWhileTheServerIsAwayDoesNotStopLaterPasses()
+{
+    // Recordings larger than the quota: nothing is cached unless the player asks.
+    QTemporaryDir media;
+    QString error;
+    QVERIFY2(!earshot::testsupport::writeMediaFiles(media.path(), {u"a.mp3"_s, u"b.mp3"_s}, {2 * kMiB, 2 * kMiB}, &error)
+                  .isEmpty(),
+             qPrintable(error));
+    ServerView server;
+    QVERIFY2(server.start({u"--calls"_s, u"2"_s, u"--one-recording-per-file"_s, u"--recordings-dir"_s, media.path()}),
+             qPrintable(server.error()));
+    QTemporaryDir dataDir;
+    auto agent = signedInAgent(server, dataDir.path());
+    QVERIFY(agent);
+    ControlledAgent controlled(*agent, server.url(), {u"--interval"_s, u"3600"_s, u"--cache-quota"_s, u"1M"_s});
+    QVERIFY(controlled.connect());
+    QVERIFY2(firstPassDone(controlled), controlled.log().constData());
+    const QString recording = StoreInspector(databasePath(dataDir.path())).recordings().constFirst().id;
+
+    // The server goes away; the player's request fails with the reason, not a timeout.
+    server.stop();
+    qsizetype from = controlled.eventCount();
+    QVERIFY(controlled.request(u"fetch_first"_s, {{"recording_id"_L1, recording}, {"length"_L1, 65536}}).hasValue());
+    const auto failed = controlled.waitForEvent(u"range_failed"_s, std::chrono::seconds(30), {}, from);
+    QVERIFY2(failed, controlled.log().constData());
+    const QString message = failed->data.value("message"_L1).toString();
+    QVERIFY2(message.contains(u"Cannot reach the Earshot server"_s), qPrintable(message));
+
+    // Back: the player's next request is served at once, and the next pass succeeds.
+    QVERIFY2(server.restart(), qPrintable(server.error()));
+    from = controlled.eventCount();
+    QVERIFY(controlled.request(u"fetch_first"_s, {{"recording_id"_L1, recording}, {"length"_L1, 65536}}).hasValue());
+    QVERIFY2(controlled.waitForEvent(u"range_ready"_s, std::chrono::seconds(30), {}, from), controlled.log().constData());
+    from = controlled.eventCount();
+    QVERIFY(controlled.request(u"sync_now"_s).hasValue());
+    QVERIFY2(controlled.waitForEvent(u"sync_completed"_s, std::chrono::seconds(30), {}, from),
+             controlled.log().constData());
+    const auto status = controlled.request(u"status"_s);
+    QVERIFY(status);
+    QVERIFY2(status->value("last_sync_error"_L1).isNull(), qPrintable(status->value("last_sync_error"_L1).toString()));
 }
 
 void TstAgentControl::revokedSessionWaitsForANewSignIn()
