@@ -5,6 +5,7 @@
 #include <QAction>
 #include <QGridLayout>
 #include <QLabel>
+#include <QProxyStyle>
 #include <QSlider>
 #include <QStyle>
 #include <QToolButton>
@@ -19,6 +20,20 @@ int clampToInt(qint64 value)
 {
     return static_cast<int>(std::clamp<qint64>(value, 0, std::numeric_limits<int>::max()));
 }
+
+// A click on the groove goes to that place in the recording, as in every media player,
+// not a page step towards it (most styles' default).
+class ClickToSeekStyle : public QProxyStyle
+{
+public:
+    int styleHint(StyleHint hint, const QStyleOption *option, const QWidget *widget,
+                  QStyleHintReturn *returnData) const override
+    {
+        if (hint == QStyle::SH_Slider_AbsoluteSetButtons)
+            return Qt::LeftButton;
+        return QProxyStyle::styleHint(hint, option, widget, returnData);
+    }
+};
 
 } // namespace
 
@@ -64,6 +79,9 @@ PlayerBar::PlayerBar(PlaybackEngine &engine, QWidget *parent)
     m_slider->setSingleStep(1000);
     m_slider->setPageStep(static_cast<int>(kSeekStepMs));
     m_slider->setFocusPolicy(Qt::NoFocus); // the window's Left and Right already seek
+    auto *clickToSeek = new ClickToSeekStyle; // over the application's style, which it does not own
+    clickToSeek->setParent(m_slider);
+    m_slider->setStyle(clickToSeek);
     connect(m_slider, &QSlider::actionTriggered, this, &PlayerBar::onSliderAction);
     connect(m_slider, &QSlider::sliderReleased, this, [this] { m_engine.seek(m_slider->value()); });
     connect(m_slider, &QSlider::sliderMoved, this,
