@@ -178,8 +178,11 @@ void AgentConnection::applyProgress(const QJsonObject &data)
     progress.bytesPerSecond = data.value("bytes_per_second"_L1).toInteger(progress.bytesPerSecond);
     // The agent's status and progress carry "state" (online, offline, paused,
     // auth_required) and, in status, why the last pass failed (null once one succeeds).
-    if (data.contains("state"_L1))
-        progress.authRequired = data.value("state"_L1).toString() == "auth_required"_L1;
+    if (data.contains("state"_L1)) {
+        const QString state = data.value("state"_L1).toString();
+        progress.authRequired = state == "auth_required"_L1;
+        progress.serverUnreachable = state == "offline"_L1;
+    }
     if (data.contains("last_sync_error"_L1))
         progress.lastError = data.value("last_sync_error"_L1).toString();
     updateStatus(progress);

@@ -23,6 +23,7 @@ struct AgentStatus
 
     State state = State::Connecting;
     bool authRequired = false;   // the server refused the session: sign in again
+    bool serverUnreachable = false; // the agent's last pass got no answer from the server
     qint64 queueLength = 0;      // recordings waiting to download
     qint64 bytesPerSecond = 0;
     QString lastError;           // the agent's last problem, or why it cannot be reached

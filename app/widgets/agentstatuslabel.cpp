@@ -22,10 +22,13 @@ QString AgentStatusLabel::textFor(const AgentStatus &status)
     case AgentStatus::State::Connecting:
         return tr("Connecting to earshot-sync…");
     case AgentStatus::State::Offline:
-        return status.lastError.isEmpty() ? tr("earshot-sync offline") : tr("Offline: %1").arg(status.lastError);
+        // "Offline" is the server's state; here it is the agent that cannot be reached.
+        return status.lastError.isEmpty() ? tr("earshot-sync is not running.") : status.lastError;
     case AgentStatus::State::Connected:
         break;
     }
+    if (status.serverUnreachable)
+        return tr("Offline: the server cannot be reached · recordings on this computer still play");
     QString text;
     if (status.isSyncing()) {
         const QString speed = QLocale().formattedDataSize(status.bytesPerSecond, 1, QLocale::DataSizeSIFormat);
@@ -37,8 +40,7 @@ QString AgentStatusLabel::textFor(const AgentStatus &status)
     } else {
         text = tr("earshot-sync connected");
     }
-    if (!status.lastError.isEmpty())
-        text = tr("%1 · %2").arg(text, status.lastError);
+    // The last error itself is in the tooltip and, shortened, in the sync status beside.
     return text;
 }
 

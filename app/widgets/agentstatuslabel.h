@@ -7,8 +7,9 @@ namespace earshot {
 class AgentConnection;
 struct AgentStatus;
 
-// The status bar's word on earshot-sync: connected, syncing (queue and speed), offline,
-// "Sign in again", or its last error. A view of AgentConnection::status(), nothing more.
+// The status bar's word on earshot-sync: connected, syncing (queue and speed), offline
+// (the server out of reach), "Sign in again", or why the agent cannot be reached; its last
+// error in the tooltip. A view of AgentConnection::status(), nothing more.
 class AgentStatusLabel : public QLabel
 {
     Q_OBJECT

@@ -232,10 +232,16 @@ void MainWindow::updateSyncLabel()
     } else {
         text = tr("Not synced yet: is earshot-sync running?");
     }
-    if (!status.lastError.isEmpty())
-        text = tr("%1 · Last sync failed: %2").arg(text, status.lastError);
+    QString tooltip = tr("Calls are kept in %1").arg(m_session.dataDirectory());
+    if (!status.lastError.isEmpty()) {
+        // The agent's messages say what happened, then after ": " the technical detail,
+        // which the status bar has no room for.
+        const QString summary = status.lastError.section(u": "_s, 0, 0);
+        text = tr("%1 · Last sync failed: %2").arg(text, summary);
+        tooltip = status.lastError + u"\n\n"_s + tooltip;
+    }
     m_syncLabel->setText(text);
-    m_syncLabel->setToolTip(tr("Calls are kept in %1").arg(m_session.dataDirectory()));
+    m_syncLabel->setToolTip(tooltip);
 }
 
 void MainWindow::updatePlaceholder()

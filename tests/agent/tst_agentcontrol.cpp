@@ -409,6 +409,12 @@ void TstAgentControl::playerRequestWhileTheServerIsAwayDoesNotStopLaterPasses()
     QVERIFY2(failed, controlled.log().constData());
     const QString message = failed->data.value("message"_L1).toString();
     QVERIFY2(message.contains(u"Cannot reach the Earshot server"_s), qPrintable(message));
+    // A pass meanwhile finds no server: the status says offline (the app shows that word).
+    QVERIFY(controlled.request(u"sync_now"_s).hasValue());
+    QVERIFY2(waitUntil([&] {
+        const auto status = controlled.request(u"status"_s);
+        return status && status->value("state"_L1).toString() == "offline"_L1;
+    }, std::chrono::seconds(30)), controlled.log().constData());
 
     // Back: the player's next request is served at once, and the next pass succeeds.
     QVERIFY2(server.restart(), qPrintable(server.error()));

@@ -17,6 +17,7 @@
 #include "store/database.h"
 #include "store/syncstate.h"
 #include "store/writetransaction.h"
+#include "widgets/agentstatuslabel.h"
 #include "widgets/calltableview.h"
 #include "widgets/filterbar.h"
 #include "widgets/mainwindow.h"
@@ -75,6 +76,7 @@ private Q_SLOTS:
     void newCallsAppearAtTheTop();
     void filterChoicesFollowTheStore();
     void syncProblemIsShown();
+    void agentStatusSaysWhatIsOut();
     void emptyStoreExplainsItself();
     void screenshot();
     void layoutIsRemembered();
@@ -341,6 +343,15 @@ void TestMainWindow::selectingCachedCallPlaysAndSliderMoves()
     QCOMPARE(slider->maximum(), int(m_engine->duration()));
     QCOMPARE(child<QLabel>(u"durationLabel"_s)->text(), u"0:17"_s);
     QTRY_COMPARE(position->text(), u"0:01"_s);
+
+    // A click on the groove goes there, not a page step towards it.
+    const QPoint fourFifths(slider->width() * 4 / 5, slider->height() / 2);
+    QTest::mouseClick(slider, Qt::LeftButton, {}, fourFifths);
+    const qint64 expected = m_engine->duration() * 4 / 5;
+    QTRY_VERIFY2(std::abs(m_engine->position() - expected) < 1500,
+                 qPrintable(u"at %1 ms after a click at %2 ms"_s.arg(m_engine->position()).arg(expected)));
+    m_engine->seek(1000); // the next test seeks both ways from here
+    QTRY_VERIFY(m_engine->position() < 3000);
 }
 
 void TestMainWindow::keyboardControlsPlayback()
@@ -519,12 +530,42 @@ void TestMainWindow::syncProblemIsShown()
              qPrintable(sync->text()));
     QVERIFY(sync->text().startsWith(u"Synced "_s)); // the last good pass still counts
     {
+        // The detail after ": " goes to the tooltip: the status bar keeps what a person reads.
+        WriteTransaction transaction(m_agent->connection());
+        QVERIFY(SyncState(m_agent->connection())
+                    .setValue(SyncState::kLastSyncError,
+                              u"Cannot reach the Earshot server at https://calls.example while fetching the call list: "
+                              "cannot connect to https://calls.example/api/calls (Could not resolve host)"_s));
+        QVERIFY(transaction.commit());
+    }
+    m_session->checkForChanges();
+    QVERIFY2(sync->text().endsWith(u"Last sync failed: Cannot reach the Earshot server at https://calls.example while "
+                                   "fetching the call list"_s),
+             qPrintable(sync->text()));
+    QVERIFY2(sync->toolTip().contains(u"(Could not resolve host)"_s), qPrintable(sync->toolTip()));
+    {
         WriteTransaction transaction(m_agent->connection());
         QVERIFY(SyncState(m_agent->connection()).remove(SyncState::kLastSyncError));
         QVERIFY(transaction.commit());
     }
     m_session->checkForChanges();
     QVERIFY(!sync->text().contains(u"failed"_s));
+}
+
+void TestMainWindow::agentStatusSaysWhatIsOut()
+{
+    AgentStatus status;
+    status.state = AgentStatus::State::Connected;
+    QCOMPARE(AgentStatusLabel::textFor(status), u"earshot-sync connected"_s);
+    // The server out of reach: the word is Offline, and what still works.
+    status.serverUnreachable = true;
+    status.lastError = u"Cannot reach the Earshot server at https://calls.example while fetching the call list"_s;
+    QVERIFY(AgentStatusLabel::textFor(status).startsWith(u"Offline: the server cannot be reached"_s));
+    // The agent out of reach is not "Offline": it says what it is.
+    status = AgentStatus{};
+    status.state = AgentStatus::State::Offline;
+    status.lastError = u"earshot-sync stopped."_s;
+    QCOMPARE(AgentStatusLabel::textFor(status), u"earshot-sync stopped."_s);
 }
 
 void TestMainWindow::emptyStoreExplainsItself()
