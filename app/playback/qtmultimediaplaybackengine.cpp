@@ -237,7 +237,10 @@ void QtMultimediaPlaybackEngine::onMediaStatusChanged(QMediaPlayer::MediaStatus 
     case QMediaPlayer::BufferedMedia:
         if (m_resumeAt >= 0) {
             const qint64 target = std::exchange(m_resumeAt, -1);
-            m_sinceSeek.start(); // this seek can suffer the same defect
+            // This seek can suffer the same defect, also when it resumes after a wait for
+            // the download rather than after the person's seek.
+            m_seekTarget = target;
+            m_sinceSeek.start();
             seekPlayer(target);
         }
         break;
