@@ -1,5 +1,7 @@
 #pragma once
 
+#include "expected.h"
+
 #include <QString>
 
 class QCommandLineParser;
@@ -22,6 +24,10 @@ public:
 
     static QString databasePath(const QString &dataDir);
     static QString cacheDirectory(const QString &dataDir);
+
+    // Creates the folder if it is missing; fails saying why (a file in the way, the
+    // system's reason) and what to do.
+    static Status create(const QString &dataDir);
 };
 
 } // namespace earshot

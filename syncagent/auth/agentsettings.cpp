@@ -1,5 +1,7 @@
 #include "auth/agentsettings.h"
 
+#include "datadirectory.h"
+
 #include <QDir>
 #include <QFileInfo>
 #include <QSettings>
@@ -25,8 +27,8 @@ QString AgentSettings::serverUrl() const
 
 Status AgentSettings::setServerUrl(const QString &url)
 {
-    if (!QDir().mkpath(QFileInfo(m_path).absolutePath()))
-        return Status::failure(u"cannot create the data folder %1"_s.arg(QFileInfo(m_path).absolutePath()));
+    if (Status created = DataDirectory::create(QFileInfo(m_path).absolutePath()); !created)
+        return created;
     QSettings settings(m_path, QSettings::IniFormat);
     settings.setValue(QLatin1StringView(kServerUrlKey), url);
     settings.sync();

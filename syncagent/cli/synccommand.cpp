@@ -52,7 +52,7 @@ int runSync(const AgentCommand &command)
     // start-up clean-up of the cache assumes no other download is under way.
     auto lock = AgentInstanceLock::acquire(setup.dataDir);
     if (!lock) {
-        printError(lock.error() + u". Stop it first, or use another --data-dir."_s);
+        printError(lock.error());
         return toInt(ExitCode::LocalStore);
     }
 

@@ -75,6 +75,7 @@ private Q_SLOTS:
 
     // 5. Error paths.
     void serverDownExitsWithServerError();
+    void unusableDataFolderIsSaidWithItsReason();
     void expiredAccessTokenIsRefreshedTransparently();
     void injectedServerErrorsAreRetried();
     void malformedRowFailsClearlyAndKeepsEarlierPages();
@@ -405,6 +406,27 @@ void TstAgentSync::serverDownExitsWithServerError()
     QVERIFY2(sync.standardError.contains(QByteArray("Cannot reach the Earshot server at " + server.url().toUtf8())), sync.describe().constData());
     StoreInspector store(databasePath(dataDir.path()));
     QVERIFY(store.syncState(u"last_sync_error"_s).contains("Cannot reach"_L1));
+}
+
+void TstAgentSync::unusableDataFolderIsSaidWithItsReason()
+{
+    QTemporaryDir scratch;
+    const QString file = scratch.filePath(u"not-a-folder"_s);
+    QFile blocker(file);
+    QVERIFY(blocker.open(QIODevice::WriteOnly));
+    blocker.close();
+    const QStringList sync{u"--server"_s, u"http://127.0.0.1:1"_s, u"--once"_s};
+
+    const AgentRun onAFile = AgentProcess(file).run(QStringList{u"--data-dir"_s, file} + sync);
+    QVERIFY2(onAFile.exitCode == kExitLocalStore, onAFile.describe().constData());
+    QVERIFY2(onAFile.standardError.contains("is a file, not a folder"), onAFile.describe().constData());
+
+    const QString under = file + u"/data"_s;
+    const AgentRun underAFile = AgentProcess(under).run(QStringList{u"--data-dir"_s, under} + sync);
+    QVERIFY2(underAFile.exitCode == kExitLocalStore, underAFile.describe().constData());
+    // The system's reason, not the advice for a folder another agent holds.
+    QVERIFY2(underAFile.standardError.contains("(Not a directory)"), underAFile.describe().constData());
+    QVERIFY2(!underAFile.standardError.contains("Stop it first"), underAFile.describe().constData());
 }
 
 void TstAgentSync::expiredAccessTokenIsRefreshedTransparently()
