@@ -158,11 +158,14 @@ void AgentConnection::onEvent(const QString &name, const QJsonObject &data)
         AgentStatus done = m_status;
         done.lastError.clear();
         done.authRequired = false;
+        done.serverUnreachable = false;
         updateStatus(done);
         Q_EMIT syncCompleted();
     } else if (name == "error"_L1) {
         AgentStatus failed = m_status;
         failed.lastError = data.value("message"_L1).toString();
+        if (data.contains("state"_L1))
+            failed.serverUnreachable = data.value("state"_L1).toString() == "offline"_L1;
         updateStatus(failed);
     } else if (name == "auth_required"_L1) {
         AgentStatus signedOut = m_status;

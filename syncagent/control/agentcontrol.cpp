@@ -232,7 +232,7 @@ void AgentControl::reportError(const QString &message)
     m_errors.append({message, QDateTime::currentDateTimeUtc()});
     while (m_errors.size() > kErrorsKept)
         m_errors.removeFirst();
-    m_server.broadcast(u"error"_s, {{"message"_L1, message}});
+    m_server.broadcast(u"error"_s, {{"message"_L1, message}, {"state"_L1, state()}});
 }
 
 } // namespace earshot

@@ -75,6 +75,7 @@ void ServerEvents::run()
                                                            Qt::QueuedConnection);
                          });
         const auto outcome = api.streamEvents(parser);
+        const bool lost = m_connected.load();
         setConnected(false);
         if (m_stop)
             break;
@@ -88,6 +89,11 @@ void ServerEvents::run()
         } else {
             qCInfo(lcSync).noquote() << "server events: channel down (" << outcome.error().message
                                      << "); polling meanwhile, retrying in" << delay.count() << "ms";
+            // The server may have gone: a pass now tells, and the app can say "offline"
+            // within seconds instead of at the next interval.
+            if (lost)
+                QMetaObject::invokeMethod(this, [this] { Q_EMIT serverChanged(u"channel_lost"_s, {}); },
+                                          Qt::QueuedConnection);
         }
         if (!waitBeforeRetry(delay))
             break;

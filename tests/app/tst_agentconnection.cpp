@@ -82,7 +82,10 @@ void TestAgentConnection::connectsSubscribesAndFollowsEvents()
     m_server->broadcast(u"range_failed"_s, {{"recording_id"_L1, u"rec-2"_s}, {"offset"_L1, 0}, {"length"_L1, 10},
                                             {"message"_L1, u"the server answered 404"_s}});
     m_server->broadcast(u"recording_cached"_s, {{"recording_id"_L1, u"rec-1"_s}});
-    m_server->broadcast(u"error"_s, {{"message"_L1, u"disk full: free some space"_s}});
+    m_server->broadcast(u"error"_s, {{"message"_L1, u"Cannot reach the Earshot server"_s}, {"state"_L1, u"offline"_s}});
+    QTRY_VERIFY(agent.status().serverUnreachable);
+    m_server->broadcast(u"error"_s, {{"message"_L1, u"disk full: free some space"_s}, {"state"_L1, u"online"_s}});
+    QTRY_VERIFY(!agent.status().serverUnreachable);
     m_server->broadcast(u"auth_required"_s, {});
     QTRY_VERIFY(agent.status().authRequired);
     QCOMPARE(agent.status().queueLength, 2);
