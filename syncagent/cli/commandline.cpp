@@ -98,7 +98,7 @@ ParsedCommandLine parseCommandLine(const QStringList &arguments)
     parser.addOptions({
         help,
         version,
-        {u"server"_s, u"The Earshot server, e.g. https://earshot.example.com (remembered at login)."_s, u"URL"_s},
+        {u"server"_s, u"The Earshot server, e.g. https://earshot.example.com (remembered at login, and by a data folder that has none yet)."_s, u"URL"_s},
         {u"email"_s, u"The email address to sign in with (login)."_s, u"EMAIL"_s},
         {u"data-dir"_s, u"The folder of the local store and the recording cache."_s, u"DIR"_s},
         {u"once"_s, u"Run one pass and exit with a status that says whether it succeeded."_s},

@@ -3,6 +3,7 @@
 #include "agentlogging.h"
 #include "api/serverapi.h"
 #include "audit/audituploader.h"
+#include "auth/agentsettings.h"
 #include "auth/sessionvault.h"
 #include "cache/cacheupkeep.h"
 #include "cache/cachekey.h"
@@ -73,6 +74,12 @@ int runSync(const AgentCommand &command)
         printError(u"Not signed in to %1. Sign in first: earshot-sync login --server %1 --email YOUR_EMAIL"_s.arg(
             server.origin()));
         return toInt(ExitCode::SignInAgain);
+    }
+    // Signed in to this server: a folder that remembers none remembers it, so that the app
+    // can restart this agent without --server.
+    if (AgentSettings settings(setup.dataDir); settings.serverUrl().isEmpty()) {
+        if (Status remembered = settings.setServerUrl(server.baseUrl().toString()); !remembered)
+            qCWarning(lcAuth).noquote() << "cannot remember the server in the data folder:" << remembered.error();
     }
 
     // Recordings are stored encrypted under a key that lives only in the keychain.

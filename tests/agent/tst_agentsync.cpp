@@ -76,6 +76,7 @@ private Q_SLOTS:
     // 5. Error paths.
     void serverDownExitsWithServerError();
     void unusableDataFolderIsSaidWithItsReason();
+    void aFolderRunWithServerRemembersIt();
     void expiredAccessTokenIsRefreshedTransparently();
     void injectedServerErrorsAreRetried();
     void malformedRowFailsClearlyAndKeepsEarlierPages();
@@ -427,6 +428,22 @@ void TstAgentSync::unusableDataFolderIsSaidWithItsReason()
     // The system's reason, not the advice for a folder another agent holds.
     QVERIFY2(underAFile.standardError.contains("(Not a directory)"), underAFile.describe().constData());
     QVERIFY2(!underAFile.standardError.contains("Stop it first"), underAFile.describe().constData());
+}
+
+void TstAgentSync::aFolderRunWithServerRemembersIt()
+{
+    // Signed in through another folder: the session is the keychain's, per server.
+    ServerView server;
+    QVERIFY2(server.start({u"--calls"_s, u"3"_s}), qPrintable(server.error()));
+    QTemporaryDir signedInDir;
+    QVERIFY(signedInAgent(server, signedInDir));
+    QTemporaryDir otherDir;
+    const AgentProcess other(otherDir.path());
+    const AgentRun first = other.syncOnce(server.url(), {u"--metadata-only"_s});
+    QVERIFY2(first.exitCode == 0, first.describe().constData());
+    // The app starts the agent with --data-dir alone.
+    const AgentRun again = other.run({u"--data-dir"_s, otherDir.path(), u"--once"_s, u"--metadata-only"_s});
+    QVERIFY2(again.exitCode == 0, again.describe().constData());
 }
 
 void TstAgentSync::expiredAccessTokenIsRefreshedTransparently()
