@@ -17,6 +17,17 @@ class AgentConnectionText
     Q_DECLARE_TR_FUNCTIONS(AgentConnection)
 };
 
+// The agent's status, progress and error messages carry "state" (online, offline,
+// paused, auth_required); a message without it leaves the status as it was.
+void readAgentState(const QJsonObject &data, AgentStatus &status)
+{
+    if (!data.contains("state"_L1))
+        return;
+    const QString state = data.value("state"_L1).toString();
+    status.authRequired = state == "auth_required"_L1;
+    status.serverUnreachable = state == "offline"_L1;
+}
+
 } // namespace
 
 AgentConnection::AgentConnection(QString dataDir, std::optional<AgentLauncher> launcher, QObject *parent)
@@ -164,8 +175,7 @@ void AgentConnection::onEvent(const QString &name, const QJsonObject &data)
     } else if (name == "error"_L1) {
         AgentStatus failed = m_status;
         failed.lastError = data.value("message"_L1).toString();
-        if (data.contains("state"_L1))
-            failed.serverUnreachable = data.value("state"_L1).toString() == "offline"_L1;
+        readAgentState(data, failed);
         updateStatus(failed);
     } else if (name == "auth_required"_L1) {
         AgentStatus signedOut = m_status;
@@ -179,13 +189,8 @@ void AgentConnection::applyProgress(const QJsonObject &data)
     AgentStatus progress = m_status;
     progress.queueLength = data.value("queue_length"_L1).toInteger(progress.queueLength);
     progress.bytesPerSecond = data.value("bytes_per_second"_L1).toInteger(progress.bytesPerSecond);
-    // The agent's status and progress carry "state" (online, offline, paused,
-    // auth_required) and, in status, why the last pass failed (null once one succeeds).
-    if (data.contains("state"_L1)) {
-        const QString state = data.value("state"_L1).toString();
-        progress.authRequired = state == "auth_required"_L1;
-        progress.serverUnreachable = state == "offline"_L1;
-    }
+    // The status also carries why the last pass failed (null once one succeeds).
+    readAgentState(data, progress);
     if (data.contains("last_sync_error"_L1))
         progress.lastError = data.value("last_sync_error"_L1).toString();
     updateStatus(progress);

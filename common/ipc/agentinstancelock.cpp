@@ -3,8 +3,6 @@
 #include "datadirectory.h"
 #include "ipc/ipcprotocol.h"
 
-#include <QDir>
-
 using namespace Qt::StringLiterals;
 
 namespace earshot {
