@@ -44,6 +44,9 @@ constexpr auto kUpsertRecording =
     "next_attempt_at = CASE WHEN status IS NOT excluded.status THEN NULL ELSE next_attempt_at END, "
     "size_bytes = excluded.size_bytes, sha256 = excluded.sha256, status = excluded.status";
 constexpr auto kDeleteRecording = "DELETE FROM recordings WHERE id = ?";
+// Explicitly, not by ON DELETE CASCADE: a first fill writes without foreign key checks
+// (FirstFill), and with them off SQLite cascades nothing.
+constexpr auto kDeleteRecordingOfCall = "DELETE FROM recordings WHERE call_id = ?";
 constexpr auto kDeleteCall = "DELETE FROM calls WHERE id = ?";
 
 std::string findRecordingsSql()
@@ -154,6 +157,7 @@ Status CallBatchWriter::prepare()
         {&m_upsertLead, kUpsertLead},           {&m_upsertAgent, kUpsertAgent},
         {&m_upsertList, kUpsertList},           {&m_upsertCall, kUpsertCall},
         {&m_upsertRecording, kUpsertRecording}, {&m_deleteRecording, kDeleteRecording},
+        {&m_deleteRecordingOfCall, kDeleteRecordingOfCall},
         {&m_deleteCall, kDeleteCall},           {&m_findRecordings, findSql.c_str()},
     };
     for (const auto &[statement, sql] : statements) {
@@ -233,6 +237,9 @@ Status CallBatchWriter::deleteRecording(const QString &recordingId)
 
 Expected<bool> CallBatchWriter::deleteCall(const QString &callId)
 {
+    m_deleteRecordingOfCall->text(1, callId);
+    if (Status deleted = m_deleteRecordingOfCall->run("the recording of a deleted call"); !deleted)
+        return Expected<bool>::failure(deleted.error());
     m_deleteCall->text(1, callId);
     if (Status deleted = m_deleteCall->run("a deleted call"); !deleted)
         return Expected<bool>::failure(deleted.error());

@@ -58,7 +58,7 @@ private:
     sqlite3 *m_handle = nullptr;
     QStringEncoder m_utf8{QStringEncoder::Utf8};
     std::unique_ptr<Statement> m_upsertLead, m_upsertAgent, m_upsertList, m_upsertCall, m_upsertRecording,
-        m_deleteRecording, m_deleteCall, m_findRecordings;
+        m_deleteRecording, m_deleteRecordingOfCall, m_deleteCall, m_findRecordings;
 };
 
 } // namespace earshot

@@ -4,7 +4,7 @@
 #include "domain/call.h"
 #include "expected.h"
 #include "store/callbatchwriter.h"
-#include "store/callmirrorindexes.h"
+#include "store/firstfill.h"
 
 #include <QSqlDatabase>
 #include <QStringList>
@@ -51,7 +51,7 @@ public:
 
     QString cursor() const;
     bool hasCalls() const;
-    CallMirrorIndexes indexes() const { return CallMirrorIndexes(m_db); }
+    FirstFill firstFill() const { return FirstFill(m_db); }
     // SQLite's page cache of this connection, in KiB; returns the previous size. A first
     // fill wants a large one while it runs, an idle agent a small one.
     qint64 setPageCacheKiB(qint64 kibibytes);

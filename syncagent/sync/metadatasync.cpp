@@ -1,7 +1,7 @@
 #include "sync/metadatasync.h"
 
 #include "agentlogging.h"
-#include "store/callmirrorindexes.h"
+#include "store/firstfill.h"
 #include "sync/pagefetcher.h"
 
 #include <QElapsedTimer>
@@ -22,24 +22,23 @@ MetadataSync::MetadataSync(ServerApi &api, CallMirror &mirror, const CacheFolder
 
 SyncResult<MetadataSyncReport> MetadataSync::run(const std::atomic<bool> *stopRequested)
 {
-    CallMirrorIndexes indexes = m_mirror.indexes();
-    const bool firstFill = m_mirror.cursor().isEmpty() && !m_mirror.hasCalls();
-    if (firstFill) {
-        if (Status deferred = indexes.defer(); !deferred)
-            return SyncError::localStore(u"Cannot prepare the local store for the first sync: %1"_s.arg(deferred.error()));
+    FirstFill fill = m_mirror.firstFill();
+    if ((m_mirror.cursor().isEmpty() && !m_mirror.hasCalls()) || fill.isUnderway()) {
+        if (Status begun = fill.begin(); !begun)
+            return SyncError::localStore(u"Cannot prepare the local store for the first sync: %1"_s.arg(begun.error()));
     }
-    const bool buildIndexesAtEnd = indexes.areDeferred();
-    const qint64 previousCacheKiB = buildIndexesAtEnd ? m_mirror.setPageCacheKiB(kFirstFillPageCacheKiB) : -1;
+    const bool fillUnderway = fill.isUnderway();
+    const qint64 previousCacheKiB = fillUnderway ? m_mirror.setPageCacheKiB(kFirstFillPageCacheKiB) : -1;
 
     auto outcome = fetchAll(stopRequested);
 
     // Also after a failure or a stop: the app should not query an index-less store for
     // longer than it must.
-    if (buildIndexesAtEnd) {
-        const Status restored = indexes.restore();
+    if (fillUnderway) {
+        const Status finished = fill.finish();
         m_mirror.setPageCacheKiB(previousCacheKiB);
-        if (!restored) {
-            const QString problem = u"Cannot build the indexes of the local store: %1"_s.arg(restored.error());
+        if (!finished) {
+            const QString problem = u"Cannot finish the first sync of the local store: %1"_s.arg(finished.error());
             if (outcome)
                 return SyncError::localStore(problem);
             qCWarning(lcSync).noquote() << problem;

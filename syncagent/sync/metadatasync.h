@@ -24,8 +24,8 @@ struct MetadataSyncReport
 // false, fetched and parsed a few pages ahead on a thread of their own (PageFetcher),
 // committed a few at a time together with the cursor that follows the last of
 // them (CallMirror), and the cache files of removed or replaced recordings deleted after
-// that commit. The first fill of an empty store builds the secondary indexes at its end
-// (CallMirrorIndexes) and runs with a larger page cache.
+// that commit. The first fill of an empty store builds the secondary indexes and checks
+// references at its end (FirstFill), and runs with a larger page cache.
 class MetadataSync
 {
 public:

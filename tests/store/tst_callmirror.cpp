@@ -3,9 +3,9 @@
 // returns every call exactly once in newest-first order.
 #include "audit/auditlog.h"
 #include "store/callmirror.h"
-#include "store/callmirrorindexes.h"
 #include "store/callquery.h"
 #include "store/database.h"
+#include "store/firstfill.h"
 #include "testsupport/temporary_store.h"
 #include "store/recordingcacheindex.h"
 #include "store/syncstate.h"
@@ -192,34 +192,75 @@ private Q_SLOTS:
         QVERIFY(SyncState(db()).callsCompletedAt().has_value());
     }
 
-    void deferredIndexesComeBackIntact()
+    void aFirstFillBuildsItsIndexesAndChecksReferencesAtTheEnd()
     {
         const QStringList before = indexNames(db());
         QVERIFY(before.contains(u"calls_by_lead"_s));
         CallMirror mirror(db());
-        CallMirrorIndexes indexes = mirror.indexes();
-        QVERIFY(!indexes.areDeferred());
-        QVERIFY(indexes.defer());
-        QVERIFY(indexes.areDeferred());
+        FirstFill fill = mirror.firstFill();
+        QVERIFY(!fill.isUnderway());
+        QVERIFY(fill.begin());
+        QVERIFY(fill.isUnderway());
+        QVERIFY(!foreignKeysOn());
         const QStringList whileDeferred = indexNames(db());
-        for (const auto &name : {u"calls_by_started"_s, u"calls_by_lead"_s, u"leads_by_name"_s, u"recordings_to_fetch"_s})
+        for (const auto &name : {u"calls_by_started"_s, u"calls_by_lead"_s, u"calls_by_outcome"_s, u"recordings_to_fetch"_s})
             QVERIFY2(!whileDeferred.contains(name), qPrintable(name));
         QVERIFY(whileDeferred.contains(u"audit_events_to_upload"_s)); // not a table the mirror writes
-        QVERIFY(indexes.defer()); // twice is harmless: the saved definitions stay
+        QVERIFY(fill.begin()); // twice is harmless: the saved definitions stay
         QVERIFY(mirror.applyPage(pageOf({makeCall(1, 1000), makeCall(2, 2000)}, u"c1"_s, false)));
 
-        // A second connection, as the next run after a crash would open.
-        CallMirrorIndexes nextRun(db());
-        QVERIFY(nextRun.areDeferred());
-        QVERIFY(nextRun.restore());
-        QVERIFY(!nextRun.areDeferred());
+        // A second handle, as the next run after a crash would make.
+        FirstFill nextRun(db());
+        QVERIFY(nextRun.isUnderway());
+        QVERIFY(nextRun.finish());
+        QVERIFY(!nextRun.isUnderway());
+        QVERIFY(foreignKeysOn());
         QCOMPARE(indexNames(db()), before);
-        QVERIFY(nextRun.restore()); // nothing left to do
+        QVERIFY(nextRun.finish()); // nothing left to do
         QCOMPARE(indexNames(db()), before);
-        QSqlQuery check(u"PRAGMA integrity_check"_s, db());
-        QVERIFY(check.next());
-        QCOMPARE(check.value(0).toString(), u"ok"_s);
+        QVERIFY(storeIsSound());
+        QCOMPARE(mirror.cursor(), u"c1"_s);
         QCOMPARE(*CallQuery(db()).count(CallFilter{.agentId = u"agent-1"_s}), 1);
+    }
+
+    void aFirstFillRemovesRowsThatReferToNothingAndStartsOver()
+    {
+        CallMirror mirror(db());
+        FirstFill fill = mirror.firstFill();
+        QVERIFY(fill.begin());
+        QVERIFY(mirror.applyPage(pageOf({makeCall(1, 1000), makeCall(2, 2000)}, u"c1"_s, false)));
+        // What a defect in the writer would leave behind, with nothing checking per row.
+        QVERIFY(execute(db(), u"INSERT INTO calls(id, lead_id, agent_id, direction, outcome, started_at, "
+                              "duration_seconds, updated_at) VALUES ('call-x', 'lead-missing', 'agent-1', "
+                              "'inbound', 'connected', 3000, 1, 'x')"_s));
+        QVERIFY(execute(db(), u"INSERT INTO recordings(id, call_id, format, size_bytes, duration_seconds, channels, "
+                              "status) VALUES ('rec-x', 'call-missing', 'wav', 1, 1, 1, 'available')"_s));
+
+        const Status finished = fill.finish();
+        QVERIFY(!finished);
+        QVERIFY2(finished.error().contains(u"2 rows"_s) && finished.error().contains(u"fetches every call again"_s),
+                 qPrintable(finished.error()));
+        QVERIFY(!fill.isUnderway());
+        QVERIFY(storeIsSound());
+        QCOMPARE(countRows(db(), u"calls"_s), 2);
+        QCOMPARE(countRows(db(), u"recordings"_s), 1); // call 2's
+        QVERIFY(mirror.cursor().isEmpty());
+        QVERIFY(!SyncState(db()).callsCompletedAt().has_value());
+    }
+
+    void aTombstoneInAFirstFillTakesTheRecordingWithIt()
+    {
+        CallMirror mirror(db());
+        FirstFill fill = mirror.firstFill();
+        QVERIFY(fill.begin());
+        QVERIFY(mirror.applyPage(pageOf({makeCall(2, 2000), makeCall(4, 4000)}, u"c1"_s)));
+        CallsPage page = pageOf({}, u"c2"_s, false);
+        page.tombstones.append({u"call-2"_s, u"2026-11-21T00:00:00Z"_s});
+        QVERIFY(mirror.applyPage(page));
+        QVERIFY(fill.finish()); // nothing dangles
+        QCOMPARE(countRows(db(), u"calls"_s), 1);
+        QCOMPARE(countRows(db(), u"recordings"_s), 1);
+        QCOMPARE(mirror.cursor(), u"c2"_s);
     }
 
     void changedRecordingContentInvalidatesTheCachedCopy()
@@ -375,6 +416,19 @@ private Q_SLOTS:
 
 private:
     QSqlDatabase db() const { return m_store->db(); }
+
+    bool foreignKeysOn() const
+    {
+        QSqlQuery query(u"PRAGMA foreign_keys"_s, db());
+        return query.next() && query.value(0).toBool();
+    }
+
+    bool storeIsSound() const
+    {
+        QSqlQuery integrity(u"PRAGMA integrity_check"_s, db());
+        QSqlQuery references(u"PRAGMA foreign_key_check"_s, db());
+        return integrity.next() && integrity.value(0).toString() == u"ok"_s && !references.next();
+    }
 
     std::optional<testsupport::TemporaryStore> m_store;
 };

@@ -1,0 +1,159 @@
+#include "store/firstfill.h"
+
+#include "logging.h"
+#include "store/database.h"
+#include "store/syncstate.h"
+#include "store/writetransaction.h"
+
+#include <QElapsedTimer>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QSqlError>
+#include <QSqlQuery>
+
+#include <utility>
+#include <vector>
+
+using namespace Qt::StringLiterals;
+
+namespace earshot {
+
+namespace {
+
+// Indexes that a constraint implies (PRIMARY KEY, UNIQUE) have no SQL and stay: the
+// mirror's upserts need them.
+constexpr auto kSecondaryIndexes = "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL "
+                                   "AND tbl_name IN ('calls', 'leads', 'agents', 'dial_lists', 'recordings') "
+                                   "ORDER BY name";
+
+// Removing a call takes its recording with it (ON DELETE CASCADE), which the next round
+// then finds clean; two rounds are the most a sound schema needs.
+constexpr int kMaxRepairRounds = 4;
+
+} // namespace
+
+bool FirstFill::isUnderway() const
+{
+    return !SyncState(m_db).value(kDeferredKey).isEmpty();
+}
+
+Status FirstFill::setForeignKeyChecks(bool on)
+{
+    // A no-op inside a transaction, so it is checked, not assumed.
+    if (Status set = execute(m_db, u"PRAGMA foreign_keys = %1"_s.arg(on ? u"ON"_s : u"OFF"_s)); !set)
+        return set;
+    QSqlQuery query(u"PRAGMA foreign_keys"_s, m_db);
+    if (!query.next() || query.value(0).toBool() != on)
+        return Status::failure(u"cannot turn foreign key checks %1"_s.arg(on ? u"on"_s : u"off"_s));
+    return Status::ok();
+}
+
+Status FirstFill::begin()
+{
+    {
+        WriteTransaction transaction(m_db);
+        if (!transaction.isOpen())
+            return Status::failure(transaction.beginError());
+        if (!isUnderway()) {
+            QSqlQuery query(m_db);
+            if (!query.exec(QString::fromLatin1(kSecondaryIndexes)))
+                return Status::failure(u"cannot list the store's indexes: "_s + query.lastError().text());
+            QStringList names;
+            QJsonArray definitions;
+            while (query.next()) {
+                names.append(query.value(0).toString());
+                definitions.append(query.value(1).toString());
+            }
+            query.finish();
+            for (const QString &name : std::as_const(names)) {
+                if (Status dropped = execute(m_db, u"DROP INDEX \"%1\""_s.arg(name)); !dropped)
+                    return Status::failure(u"cannot drop the index %1: %2"_s.arg(name, dropped.error()));
+            }
+            const QString saved = QString::fromUtf8(QJsonDocument(definitions).toJson(QJsonDocument::Compact));
+            if (!SyncState(m_db).setValue(kDeferredKey, saved))
+                return Status::failure(u"cannot remember the deferred indexes"_s);
+            if (Status committed = transaction.commit(); !committed)
+                return committed;
+            qCInfo(lcStore).noquote() << "first fill: building" << names.join(u", "_s) << "at its end";
+        }
+    }
+    return setForeignKeyChecks(false);
+}
+
+Expected<int> FirstFill::removeDanglingRows()
+{
+    int removed = 0;
+    for (int round = 0; round < kMaxRepairRounds; ++round) {
+        std::vector<std::pair<QString, qint64>> dangling;
+        QSqlQuery check(m_db);
+        check.setForwardOnly(true);
+        if (!check.exec(u"PRAGMA foreign_key_check"_s))
+            return Expected<int>::failure(u"cannot check the store's references: "_s + check.lastError().text());
+        while (check.next())
+            dangling.emplace_back(check.value(0).toString(), check.value(1).toLongLong());
+        check.finish();
+        if (dangling.empty())
+            return removed;
+        for (const auto &[table, rowid] : dangling) {
+            qCWarning(lcStore).noquote() << u"first fill: %1 row %2 refers to a row that is not there; removing it"_s
+                                                .arg(table)
+                                                .arg(rowid);
+            QSqlQuery remove(m_db);
+            remove.prepare(u"DELETE FROM \"%1\" WHERE rowid = ?"_s.arg(table));
+            remove.addBindValue(rowid);
+            if (!remove.exec())
+                return Expected<int>::failure(u"cannot remove a row of %1 that refers to nothing: %2"_s.arg(
+                    table, remove.lastError().text()));
+            removed += remove.numRowsAffected();
+        }
+    }
+    return Expected<int>::failure(u"rows that refer to nothing remain after %1 rounds of removal"_s.arg(kMaxRepairRounds));
+}
+
+Status FirstFill::buildIndexes()
+{
+    const QJsonArray definitions = QJsonDocument::fromJson(SyncState(m_db).value(kDeferredKey).toUtf8()).array();
+    for (const auto &definition : definitions) {
+        if (Status created = execute(m_db, definition.toString()); !created)
+            return Status::failure(u"cannot build an index of the mirror: "_s + created.error());
+    }
+    return Status::ok();
+}
+
+Status FirstFill::finish()
+{
+    if (Status checksOn = setForeignKeyChecks(true); !checksOn)
+        return checksOn;
+    QElapsedTimer timer;
+    timer.start();
+    WriteTransaction transaction(m_db);
+    if (!transaction.isOpen())
+        return Status::failure(transaction.beginError());
+    if (!isUnderway())
+        return Status::ok();
+
+    const Expected<int> removed = removeDanglingRows();
+    if (!removed)
+        return Status::failure(removed.error());
+    SyncState state(m_db);
+    // Their calls are fetched again only if the pass starts over.
+    if (*removed > 0 && (!state.remove(SyncState::kCallsCursor) || !state.remove(SyncState::kCallsCompletedAt)))
+        return Status::failure(u"cannot reset the sync cursor"_s);
+    const qint64 checkedMs = timer.elapsed();
+
+    if (Status built = buildIndexes(); !built)
+        return built;
+    if (!state.remove(kDeferredKey))
+        return Status::failure(u"cannot record that the indexes are built"_s);
+    if (Status committed = transaction.commit(); !committed)
+        return committed;
+    qCInfo(lcStore) << "first fill: checked references in" << checkedMs << "ms, built indexes in"
+                    << timer.elapsed() - checkedMs << "ms";
+    if (*removed > 0)
+        return Status::failure(
+            u"%1 rows referred to calls, leads, agents or lists that were not there; they were removed and the "
+            "next sync fetches every call again"_s.arg(*removed));
+    return Status::ok();
+}
+
+} // namespace earshot
