@@ -120,11 +120,70 @@ Migration searchableLeadNames()
     }};
 }
 
+// Version 5: a first fill that SQLite writes quickly, measured on a million calls.
+// - The recordings table again, with its CHECKs written as comparisons: SQLite evaluates
+//   `x IN (three or more constants)` by building a temporary table each time a statement
+//   runs, so each recording the mirror wrote built four (60% of a recording's upsert).
+//   SQLite cannot alter a CHECK, hence the copy.
+// - One index for the list's order that also carries the agent, list and outcome filters
+//   instead of four more: it sorts nearly presorted rows, so it builds in 0.8 s where the
+//   five took 5 s. Paging a filtered list reads it newest first and skips what does not
+//   match (2-26 ms a page); counting a filter reads all of it (about 0.1 s, was 0-20 ms).
+//   calls_by_outcome stays: the filter bar lists outcomes by skipping along it.
+// - leads_by_name goes: lead search matches inside names, which no index serves.
+// - A first fill cut short by an earlier build checked its references row by row, so it
+//   needs no check at its end: its indexes are made here and it carries on with them.
+Migration fastFirstFill()
+{
+    return {5, u"a first fill SQLite writes quickly"_s, {
+        uR"(CREATE TABLE recordings_v5 (
+                id               TEXT PRIMARY KEY NOT NULL,
+                call_id          TEXT NOT NULL UNIQUE REFERENCES calls(id) ON DELETE CASCADE,
+                format           TEXT NOT NULL,
+                size_bytes       INTEGER NOT NULL,
+                duration_seconds REAL NOT NULL,
+                sha256           TEXT,
+                channels         INTEGER NOT NULL,
+                status           TEXT NOT NULL
+                                 CHECK (status = 'pending' OR status = 'available' OR status = 'failed'
+                                        OR status = 'unavailable'),
+                cache_state      TEXT NOT NULL DEFAULT 'absent'
+                                 CHECK (cache_state = 'absent' OR cache_state = 'partial' OR cache_state = 'present'),
+                cache_file       TEXT,
+                cached_bytes     INTEGER NOT NULL DEFAULT 0,
+                attempts         INTEGER NOT NULL DEFAULT 0,
+                next_attempt_at  INTEGER,
+                last_error       TEXT,
+                last_accessed_at INTEGER,
+                cached_at        INTEGER))"_s,
+        uR"(INSERT INTO recordings_v5(id, call_id, format, size_bytes, duration_seconds, sha256, channels, status,
+                                      cache_state, cache_file, cached_bytes, attempts, next_attempt_at, last_error,
+                                      last_accessed_at, cached_at)
+            SELECT id, call_id, format, size_bytes, duration_seconds, sha256, channels, status,
+                   cache_state, cache_file, cached_bytes, attempts, next_attempt_at, last_error,
+                   last_accessed_at, cached_at FROM recordings)"_s,
+        u"DROP TABLE recordings"_s,
+        u"ALTER TABLE recordings_v5 RENAME TO recordings"_s,
+        u"CREATE INDEX recordings_to_fetch ON recordings(status, cache_state)"_s,
+        u"CREATE INDEX recordings_by_access ON recordings(cache_state, last_accessed_at)"_s,
+        u"DROP INDEX IF EXISTS calls_by_started"_s,
+        u"DROP INDEX IF EXISTS calls_by_agent"_s,
+        u"DROP INDEX IF EXISTS calls_by_list"_s,
+        u"DROP INDEX IF EXISTS calls_by_agent_outcome"_s,
+        u"DROP INDEX IF EXISTS leads_by_name"_s,
+        u"CREATE INDEX calls_by_started ON calls(started_at, id, agent_id, list_id, outcome)"_s,
+        u"CREATE INDEX IF NOT EXISTS calls_by_lead ON calls(lead_id, started_at, id)"_s,
+        u"CREATE INDEX IF NOT EXISTS calls_by_outcome ON calls(outcome, started_at, id)"_s,
+        u"DELETE FROM sync_state WHERE key = 'deferred_indexes'"_s,
+    }};
+}
+
 } // namespace
 
 std::span<const Migration> schemaMigrations()
 {
-    static const std::vector<Migration> migrations{callMirror(), auditTrail(), cachePolicy(), searchableLeadNames()};
+    static const std::vector<Migration> migrations{callMirror(), auditTrail(), cachePolicy(), searchableLeadNames(),
+                                                   fastFirstFill()};
     return migrations;
 }
 

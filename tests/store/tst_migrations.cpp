@@ -1,8 +1,10 @@
 // Schema migrations: from an empty file and from every earlier version to the latest,
 // all-or-nothing, and never a downgrade. Also the write-lock discipline they rely on.
 #include "store/database.h"
+#include "store/firstfill.h"
 #include "store/migration.h"
 #include "store/schema.h"
+#include "store/searchfold.h"
 #include "store/writetransaction.h"
 
 #include <QFile>
@@ -27,6 +29,8 @@ public:
         db.setDatabaseName(path);
         db.setConnectOptions(u"QSQLITE_BUSY_TIMEOUT=%1"_s.arg(busyTimeoutMs));
         db.open();
+        // As Database::open does: migration 4 calls it.
+        QVERIFY(registerSearchFold(db));
     }
     ~RawConnection()
     {
@@ -65,8 +69,8 @@ QStringList tableNames(const QSqlDatabase &db)
 void insertVersion1Rows(const QSqlDatabase &db)
 {
     const QStringList statements = {
-        u"INSERT INTO leads VALUES ('lead-1', 'Dana Whitfield', '+1 555 0100')"_s,
-        u"INSERT INTO leads VALUES ('lead-2', 'JOSÉ MÜLLER', '+1 555 0101')"_s,
+        u"INSERT INTO leads(id, name, phone) VALUES ('lead-1', 'Dana Whitfield', '+1 555 0100')"_s,
+        u"INSERT INTO leads(id, name, phone) VALUES ('lead-2', 'JOSÉ MÜLLER', '+1 555 0101')"_s,
         u"INSERT INTO agents VALUES ('agent-1', 'Priya Raman')"_s,
         u"INSERT INTO dial_lists VALUES ('list-1', 'Spring Renewals')"_s,
         u"INSERT INTO calls VALUES ('call-1', 'lead-1', 'agent-1', 'list-1', 'outbound', 'connected', "
@@ -139,7 +143,41 @@ private Q_SLOTS:
         if (fromVersion < 3)
             QVERIFY(check.scalar(u"SELECT cached_at FROM recordings WHERE id = 'rec-1'"_s).toLongLong() > 0);
         // Lead names written before version 4 are searchable in every script too.
-        QCOMPARE(check.scalar(u"SELECT name_folded FROM leads WHERE id = 'lead-2'"_s).toString(), u"josé müller"_s);
+        if (fromVersion < 4)
+            QCOMPARE(check.scalar(u"SELECT name_folded FROM leads WHERE id = 'lead-2'"_s).toString(), u"josé müller"_s);
+        // The recordings table copied in version 5 keeps its indexes and its checks.
+        QCOMPARE(check.scalar(u"SELECT group_concat(name) FROM (SELECT name FROM sqlite_master WHERE "
+                              "tbl_name = 'recordings' AND sql IS NOT NULL AND type = 'index' ORDER BY name)"_s)
+                     .toString(),
+                 u"recordings_by_access,recordings_to_fetch"_s);
+        QSqlQuery bogus(check.db());
+        QVERIFY(!bogus.exec(u"UPDATE recordings SET status = 'bogus' WHERE id = 'rec-1'"_s));
+        QVERIFY(!bogus.exec(u"UPDATE recordings SET cache_state = 'bogus' WHERE id = 'rec-1'"_s));
+        QCOMPARE(check.scalar(u"PRAGMA integrity_check"_s).toString(), u"ok"_s);
+    }
+
+    // A first fill cut short under version 4 had dropped its indexes and checked its
+    // references row by row: after the upgrade it carries on with every index in place.
+    void aFirstFillCutShortBeforeTheUpgradeCarriesOnIndexed()
+    {
+        const QString path = m_dir.filePath(u"fill-across-upgrade.sqlite"_s);
+        {
+            RawConnection old(path);
+            QVERIFY(SchemaMigrator::migrate(old.db(), schemaMigrations().first(4)));
+            insertVersion1Rows(old.db());
+            QVERIFY(FirstFill(old.db()).begin());
+            QCOMPARE(old.scalar(u"SELECT count(*) FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL"_s).toInt(),
+                     1); // audit_events_to_upload
+        }
+        auto database = Database::open(path);
+        QVERIFY2(database, qPrintable(database.error()));
+        QVERIFY(!FirstFill((*database)->connection()).isUnderway());
+        RawConnection check(path);
+        QCOMPARE(check.scalar(u"SELECT group_concat(name) FROM (SELECT name FROM sqlite_master WHERE type = 'index' "
+                              "AND sql IS NOT NULL ORDER BY name)"_s)
+                     .toString(),
+                 u"audit_events_to_upload,calls_by_lead,calls_by_outcome,calls_by_started,recordings_by_access,"
+                 "recordings_to_fetch"_s);
         QCOMPARE(check.scalar(u"PRAGMA integrity_check"_s).toString(), u"ok"_s);
     }
 
