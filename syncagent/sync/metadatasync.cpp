@@ -6,6 +6,8 @@
 
 #include <QElapsedTimer>
 
+#include <algorithm>
+
 #include <cstdlib>
 
 using namespace Qt::StringLiterals;
@@ -64,7 +66,10 @@ SyncResult<MetadataSyncReport> MetadataSync::fetchAll(const std::atomic<bool> *s
         }
         return error;
     };
-    PageFetcher fetcher(m_api, cursor, m_pageSize, stopRequested);
+    // Room for a whole transaction's pages, so that the fetcher keeps going while one commits
+    // and the next is ready when it has.
+    const auto depth = static_cast<size_t>(kCommitRows / std::max(1, m_pageSize)) + 1;
+    PageFetcher fetcher(m_api, cursor, m_pageSize, stopRequested, depth);
     while (auto page = fetcher.next()) {
         if (!*page)
             return keepFetchedThenFail(page->error());
