@@ -3,7 +3,22 @@
 #include "agent/agentconnection.h"
 #include "models/callpresentation.h"
 
+#include <QJsonObject>
+
 namespace earshot {
+
+QString CallContextMenu::pinNotice(const QJsonObject &pinned)
+{
+    const int tooOld = pinned.value(QLatin1String("older_than_retention")).toInt();
+    if (tooOld <= 0)
+        return {};
+    // Numbers, not words: plural forms wait for the catalogues (translations/).
+    return tr("Not kept offline: %1 of %2 recordings, whose calls are older than the %3 days your organisation "
+              "allows copies to stay on this computer. They still play while online.")
+        .arg(tooOld)
+        .arg(pinned.value(QLatin1String("recordings")).toInt())
+        .arg(pinned.value(QLatin1String("retention_days")).toInt());
+}
 
 CallContextMenu::CallContextMenu(const CallRow &call, const QList<Pin> &pins, AgentConnection &agent,
                                  std::function<void(const QString &message)> report, QWidget *parent)
@@ -48,7 +63,9 @@ void CallContextMenu::addPinAction(QMenu *menu, Pin::Kind kind, const QString &t
     connect(action, &QAction::triggered, this, [this, kind, target](bool checked) {
         auto done = [report = m_report](const Expected<QJsonObject> &answer) {
             if (!answer)
-                report(tr("earshot-sync did not change what is kept offline: %1").arg(answer.error()));
+                return report(tr("earshot-sync did not change what is kept offline: %1").arg(answer.error()));
+            if (const QString notice = pinNotice(*answer); !notice.isEmpty())
+                report(notice);
         };
         if (checked)
             m_agent.pin(pinKindName(kind), target, parentWidget(), done);

@@ -7,6 +7,8 @@
 #include <QDateTime>
 #include <QHash>
 
+#include <limits>
+
 using namespace Qt::StringLiterals;
 
 namespace earshot {
@@ -24,6 +26,11 @@ CachePolicy::CachePolicy(QSqlDatabase db, LocalCopyRemoval &removal, qint64 quot
 {
 }
 
+qint64 CachePolicy::oldestCallToKeepMs(qint64 nowMs) const
+{
+    return m_retentionDays > 0 ? nowMs - qint64(m_retentionDays) * kDayMs : std::numeric_limits<qint64>::min();
+}
+
 QList<TransferCandidate> CachePolicy::admit(QList<TransferCandidate> due)
 {
     m_lastProblem.clear();
@@ -38,9 +45,7 @@ QList<TransferCandidate> CachePolicy::admit(QList<TransferCandidate> due)
         m_lastProblem = cached.error();
         return {};
     }
-    const qint64 oldestToKeep = m_retentionDays > 0
-                                    ? QDateTime::currentMSecsSinceEpoch() - qint64(m_retentionDays) * kDayMs
-                                    : std::numeric_limits<qint64>::min();
+    const qint64 oldestToKeep = oldestCallToKeepMs(QDateTime::currentMSecsSinceEpoch());
     QList<WantedRecording> wanted;
     QHash<QString, TransferCandidate> byId;
     int tooOld = 0;

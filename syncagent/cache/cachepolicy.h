@@ -23,6 +23,9 @@ public:
 
     // From the server's audit policy, every pass; 0 keeps copies however old.
     void setRetentionDays(int days) { m_retentionDays = days; }
+    int retentionDays() const { return m_retentionDays; }
+    // Calls that started before this are not fetched; the lowest value when all are.
+    qint64 oldestCallToKeepMs(qint64 nowMs) const;
     qint64 quotaBytes() const { return m_quotaBytes; }
 
     // The recordings to fetch, in order; evicts first. On a store error nothing is

@@ -75,4 +75,19 @@ Expected<QSet<QString>> PinnedRecordings::recordingIds() const
     return ids;
 }
 
+Expected<PinnedRecordings::Reach> PinnedRecordings::reach(const Pin &pin, qint64 oldestCallToKeepMs) const
+{
+    const Condition condition = conditionFor({pin});
+    QSqlQuery query(m_db);
+    query.setForwardOnly(true);
+    query.prepare(u"SELECT count(*), IFNULL(sum(c.started_at < ?), 0) FROM recordings r JOIN calls c ON c.id = r.call_id "
+                  "WHERE "_s + condition.sql);
+    query.addBindValue(oldestCallToKeepMs);
+    for (const QVariant &value : condition.values)
+        query.addBindValue(value);
+    if (!query.exec() || !query.next())
+        return Expected<Reach>::failure(u"cannot count the pinned recordings: "_s + query.lastError().text());
+    return Reach{query.value(0).toInt(), query.value(1).toInt()};
+}
+
 } // namespace earshot

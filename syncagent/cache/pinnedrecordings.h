@@ -22,6 +22,15 @@ public:
     // must not stop the others from being kept.
     Expected<QSet<QString>> recordingIds() const;
 
+    // What one pin keeps: its recordings, and how many of them belong to calls that
+    // started before oldestCallToKeepMs, which the cache policy never fetches.
+    struct Reach
+    {
+        int recordings = 0;
+        int tooOld = 0;
+    };
+    Expected<Reach> reach(const Pin &pin, qint64 oldestCallToKeepMs) const;
+
     // The pins as one condition over `calls c`, with its values; "0" for no pins.
     struct Condition
     {

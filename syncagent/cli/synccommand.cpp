@@ -147,7 +147,7 @@ int runSync(const AgentCommand &command)
         events = std::make_unique<ServerEvents>(server, api.sharedSession(), workerTransport);
     SessionWatch sessions(vault, server, api.sharedSession());
     bool shutdownRequested = false;
-    AgentControl control({loop, transfers, (*store)->connection(), sessions, events.get(), server.origin(),
+    AgentControl control({loop, transfers, upkeep.policy(), (*store)->connection(), sessions, events.get(), server.origin(),
                           [&shutdownRequested, &signals] {
                               shutdownRequested = true;
                               signals.requestStop();

@@ -1,6 +1,8 @@
 #include "control/agentcontrol.h"
 
 #include "agentlogging.h"
+#include "cache/cachepolicy.h"
+#include "cache/pinnedrecordings.h"
 #include "control/serverevents.h"
 #include "control/sessionwatch.h"
 #include "store/pinstore.h"
@@ -174,7 +176,18 @@ void AgentControl::changePin(bool pin, const QJsonObject &args, const IpcReply &
         return reply.fail(u"store_error"_s, written.error());
     // What is due to download changed.
     m_parts.loop.requestPass();
-    reply.ok();
+    if (!pin)
+        return reply.ok();
+    // The app tells the user what the pin cannot keep: calls older than the retention period.
+    const auto reach = PinnedRecordings(m_parts.store).reach(
+        {*kind, target, label, 0}, m_parts.cachePolicy.oldestCallToKeepMs(QDateTime::currentMSecsSinceEpoch()));
+    if (!reach) {
+        qCWarning(lcCache).noquote() << "pinned, but" << reach.error();
+        return reply.ok();
+    }
+    reply.ok({{"recordings"_L1, reach->recordings},
+              {"older_than_retention"_L1, reach->tooOld},
+              {"retention_days"_L1, m_parts.cachePolicy.retentionDays()}});
 }
 
 void AgentControl::setBandwidthLimit(const QJsonObject &args, const IpcReply &reply)

@@ -12,6 +12,7 @@
 
 namespace earshot {
 
+class CachePolicy;
 class ServerEvents;
 class SessionWatch;
 class SyncLoop;
@@ -31,6 +32,7 @@ public:
     {
         SyncLoop &loop;
         TransferEngine &transfers;
+        const CachePolicy &cachePolicy; // what pins can keep
         QSqlDatabase store; // the agent thread's connection
         SessionWatch &sessions;
         ServerEvents *events = nullptr; // none in --once

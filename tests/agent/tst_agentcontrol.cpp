@@ -11,6 +11,7 @@
 #include "testsupport/media_files.h"
 
 #include <QCoreApplication>
+#include <QDateTime>
 #include <QElapsedTimer>
 #include <QJsonArray>
 #include <QSqlQuery>
@@ -343,7 +344,29 @@ void TstAgentControl::controlsDownloads()
 
     // pin and unpin write the pins table.
     const QString callId = StoreInspector(databasePath(dataDir.path())).recordings().constFirst().callId;
-    QVERIFY(controlled.request(u"pin"_s, {{"kind"_L1, u"call"_s}, {"id"_L1, callId}, {"label"_L1, u"Keep"_s}}).hasValue());
+    // The organisation keeps local copies for 30 days; the next pass tells the agent.
+    QVERIFY(server.adminPost(u"/__admin/policy"_s, {{u"local_retention_days"_s, 30}}));
+    const qsizetype beforePolicyPass = controlled.eventCount();
+    QVERIFY(controlled.request(u"sync_now"_s).hasValue());
+    QVERIFY2(controlled.waitForEvent(u"sync_completed"_s, std::chrono::seconds(60), {}, beforePolicyPass),
+             controlled.log().constData());
+    const auto callPinned =
+        controlled.request(u"pin"_s, {{"kind"_L1, u"call"_s}, {"id"_L1, callId}, {"label"_L1, u"Keep"_s}});
+    QVERIFY2(callPinned.hasValue(), qPrintable(callPinned.error()));
+    // The answer says what the pin cannot keep: a call older than the server's retention.
+    const int retentionDays = callPinned->value("retention_days"_L1).toInt(-1);
+    QCOMPARE(retentionDays, 30);
+    QCOMPARE(callPinned->value("recordings"_L1).toInt(), 1);
+    {
+        StoreInspector store(databasePath(dataDir.path()));
+        QSqlQuery started(store.connection());
+        started.prepare(u"SELECT started_at FROM calls WHERE id = ?"_s);
+        started.addBindValue(callId);
+        QVERIFY(started.exec() && started.next());
+        const bool tooOld = started.value(0).toLongLong()
+            < QDateTime::currentMSecsSinceEpoch() - qint64(retentionDays) * 24 * 3600 * 1000;
+        QCOMPARE(callPinned->value("older_than_retention"_L1).toInt(), tooOld ? 1 : 0);
+    }
     const auto filterPinned = controlled.request(
         u"pin"_s, {{"kind"_L1, u"filter"_s}, {"filter"_L1, QJsonObject{{"outcome"_L1, u"connected"_s}}}});
     QVERIFY2(filterPinned.hasValue(), qPrintable(filterPinned.error()));

@@ -182,6 +182,15 @@ void TstCachePolicy::pinsMatchThroughTheirCalls()
     QVERIFY(pins.pin({Kind::Filter, u"{\"list\": 7}"_s, u"broken"_s}));
     QCOMPARE(pinnedNow(), (QSet<QString>{u"r1"_s, u"r2"_s, u"r3"_s, u"r4"_s}));
     QVERIFY(!earshot::CallFilter::fromJson("{\"started_from\": \"yesterday\"}"_ba));
+    // What one pin reaches, and how much of it is older than the calls kept (started 2500).
+    const auto reach = [&pinned](const earshot::Pin &pin) {
+        const auto counted = pinned.reach(pin, 2500);
+        return counted ? std::pair{counted->recordings, counted->tooOld} : std::pair{-1, -1};
+    };
+    QCOMPARE(reach({Kind::Agent, u"A1"_s, {}}), std::pair(2, 1)); // c1 at 1000 and c3 at 3000
+    QCOMPARE(reach({Kind::Lead, u"L2"_s, {}}), std::pair(3, 1));  // c2 at 2000
+    QCOMPARE(reach({Kind::Call, u"c4"_s, {}}), std::pair(1, 0));
+    QCOMPARE(reach({Kind::Call, u"nowhere"_s, {}}), std::pair(0, 0));
 }
 
 QTEST_GUILESS_MAIN(TstCachePolicy)

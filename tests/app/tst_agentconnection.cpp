@@ -6,6 +6,7 @@
 #include "agent/agentconnection.h"
 #include "ipc/ipcprotocol.h"
 #include "ipc/ipcserver.h"
+#include "widgets/callcontextmenu.h"
 
 #include <QFile>
 #include <QSignalSpy>
@@ -38,6 +39,7 @@ private Q_SLOTS:
     void noAgentIsSaidClearly();
     void losingTheAgentIsNoticed();
     void startsTheRealAgentWhenNoneAnswers();
+    void aPinsAnswerSaysWhatRetentionKeepsOut();
 
 private:
     void serve();
@@ -204,6 +206,16 @@ void TestAgentConnection::startsTheRealAgentWhenNoneAnswers()
     missing.start();
     QTRY_VERIFY(missing.status().state == AgentStatus::State::Offline);
     QVERIFY2(missing.status().lastError.contains(u"not installed"_s), qPrintable(missing.status().lastError));
+}
+
+void TestAgentConnection::aPinsAnswerSaysWhatRetentionKeepsOut()
+{
+    QCOMPARE(CallContextMenu::pinNotice({{"recordings"_L1, 5}, {"older_than_retention"_L1, 2}, {"retention_days"_L1, 30}}),
+             u"Not kept offline: 2 of 5 recordings, whose calls are older than the 30 days your organisation allows "
+             "copies to stay on this computer. They still play while online."_s);
+    QVERIFY(CallContextMenu::pinNotice({{"recordings"_L1, 5}, {"older_than_retention"_L1, 0}, {"retention_days"_L1, 30}})
+                .isEmpty());
+    QVERIFY(CallContextMenu::pinNotice({}).isEmpty()); // an unpin's answer, or an older agent's
 }
 
 QTEST_GUILESS_MAIN(TestAgentConnection)
