@@ -36,6 +36,14 @@ bench::median() {
         if (NR % 2) print v[(NR + 1) / 2]; else printf "%.3f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
 }
 
+# The median of the arguments that are numbers ("?" marks a value a run did not give);
+# null when none is.
+bench::median_or_null() {
+    local value numbers=()
+    for value in "$@"; do [[ "$value" =~ ^[0-9.]+$ ]] && numbers+=("$value"); done
+    if [ "${#numbers[@]}" -eq 0 ]; then echo null; else bench::median "${numbers[@]}"; fi
+}
+
 # A JSON array of numbers from the arguments.
 bench::json_numbers() { printf '%s\n' "$@" | jq -s -c '.'; }
 

@@ -67,12 +67,23 @@ bench::sync_curl_config() {
     } >"$out"
 }
 
+# Reads an agent run's log on stdin and prints the milliseconds of its phases, as the agent
+# logs them: "WRITE CHECK INDEX" (fetching and writing the pages; the first fill's check
+# of every reference; its index build), "?" for one it did not log.
+bench::sync_phases() {
+    awk '/metadata sync done:/ { match($0, /in [0-9]+ ms/); w = substr($0, RSTART + 3, RLENGTH - 6) }
+         /first fill: checked references in/ {
+             match($0, /references in [0-9]+ ms/); c = substr($0, RSTART + 14, RLENGTH - 17)
+             match($0, /indexes in [0-9]+ ms/); i = substr($0, RSTART + 11, RLENGTH - 14) }
+         END { printf "%s %s %s\n", w == "" ? "?" : w, c == "" ? "?" : c, i == "" ? "?" : i }'
+}
+
 # bench::sync_admin_stat NAME: a counter of the server's /__admin/stats.
 bench::sync_admin_stat() { curl -sS --fail "$SYNC_SERVER/__admin/stats" | jq -r ".$1"; }
 
 bench::sync() {
     local page_size recordings agent_args=() token cursors pages rep start end seconds log target rows stored
-    local curl_runs=() agent_runs=()
+    local curl_runs=() agent_runs=() write_runs=() check_runs=() index_runs=() from phases
     page_size=$(bench::sync_page_size)
     if bench::sync_agent_metadata_only; then
         recordings=mixed
@@ -104,26 +115,33 @@ bench::sync() {
         bench::agent_login "$SYNC_SERVER" "$target" "$log"
         curl -sS --fail -X POST -o /dev/null "$SYNC_SERVER/__admin/stats/reset"
         sync
+        from=$(wc -l <"$log")
         start=$(bench::now_us)
         "$BENCH_BIN/earshot-sync" --server "$SYNC_SERVER" --data-dir "$target" --once --page-size "$page_size" \
             "${agent_args[@]}" >>"$log" 2>&1 || { bench::show_log "$log"; earshot::die "earshot-sync failed"; }
         end=$(bench::now_us)
+        read -r -a phases < <(tail -n "+$((from + 1))" "$log" | bench::sync_phases)
+        write_runs+=("${phases[0]}")
+        check_runs+=("${phases[1]}")
+        index_runs+=("${phases[2]}")
         rows=$(bench::sync_admin_stat call_rows_served)
         [ "$rows" -ge "$SYNC_CALLS" ] || earshot::die "the server served only $rows call rows to the agent"
         stored=$(sqlite3 "file:$target/earshot.sqlite?mode=ro" 'SELECT COUNT(*) FROM calls' 2>/dev/null || echo "?")
         [ "$stored" = "?" ] || [ "$stored" -eq "$SYNC_CALLS" ] || earshot::die "the agent stored $stored calls, not $SYNC_CALLS"
         seconds=$(bench::seconds_between "$start" "$end")
         agent_runs+=("$seconds")
-        printf '  run %d  earshot-sync            %7.3f s  (%s rows served, %s calls stored)\n' \
-            "$rep" "$seconds" "$rows" "$stored" >&2
+        printf '  run %d  earshot-sync            %7.3f s  (%s rows served, %s calls stored; ms: pages %s, references %s, indexes %s)\n' \
+            "$rep" "$seconds" "$rows" "$stored" "${phases[0]}" "${phases[1]}" "${phases[2]}" >&2
         rm -rf "$target"
     done
-    bench::sync_report "$page_size" "$recordings" "$pages" "${curl_runs[*]}" "${agent_runs[*]}"
+    bench::sync_report "$page_size" "$recordings" "$pages" "${curl_runs[*]}" "${agent_runs[*]}" \
+        "${write_runs[*]}" "${check_runs[*]}" "${index_runs[*]}"
 }
 
 # Prints the table and writes bench/results/sync.json.
 bench::sync_report() {
-    local page_size=$1 recordings=$2 pages=$3 curl_list=$4 agent_list=$5 curl_median agent_median json
+    local page_size=$1 recordings=$2 pages=$3 curl_list=$4 agent_list=$5 write_list=$6 check_list=$7 index_list=$8
+    local curl_median agent_median json
     # shellcheck disable=SC2086 # the run lists are space-separated numbers
     curl_median=$(bench::median $curl_list)
     # shellcheck disable=SC2086
@@ -138,11 +156,16 @@ bench::sync_report() {
         --argjson rate "$(awk -v n="$SYNC_CALLS" -v t="$agent_median" 'BEGIN { printf "%d", n / t }')" \
         --argjson ratio "$(bench::ratio "$agent_median" "$curl_median")" \
         --arg curl_version "$(curl --version | head -n 1 | cut -d' ' -f1-2)" \
+        --argjson write_ms "$(bench::median_or_null $write_list)" \
+        --argjson check_ms "$(bench::median_or_null $check_list)" \
+        --argjson index_ms "$(bench::median_or_null $index_list)" \
         '{benchmark: "sync", date: $date, machine: $machine,
           setup: {calls: $calls, page_size: $page_size, pages: $pages, repetitions: $reps,
                   server_recordings: $recordings, curl: $curl_version,
                   agent_time_includes: "process start, keychain, /api/me, every page into an empty store, and whatever else one --once pass does"},
           agent_seconds: $agent, agent_runs_seconds: $agent_runs,
+          agent_phases_median_ms: {pages_fetched_and_written: $write_ms, references_checked: $check_ms,
+                                   indexes_built: $index_ms},
           curl_pages_seconds: $curl, curl_pages_runs_seconds: $curl_runs,
           calls_per_second: $rate, target_calls_per_second: 100000,
           ratio_vs_curl_pages: $ratio, target_ratio_vs_curl_pages: 1.5}')
@@ -152,6 +175,10 @@ bench::sync_report() {
             "$SYNC_CALLS" "$pages" "$page_size" "$BENCH_REPS"
         printf '  %-30s %8.3f s\n' "curl, same pages to /dev/null" "$curl_median"
         printf '  %-30s %8.3f s\n' "earshot-sync --once" "$agent_median"
+        printf '  %-30s %8s ms, then checking references %s ms, building indexes %s ms\n' "  of which pages" \
+            "$(jq -r .agent_phases_median_ms.pages_fetched_and_written <<<"$json")" \
+            "$(jq -r .agent_phases_median_ms.references_checked <<<"$json")" \
+            "$(jq -r .agent_phases_median_ms.indexes_built <<<"$json")"
         printf '  %-30s %8s     (target >= 100000)\n' "calls per second" "$(jq -r .calls_per_second <<<"$json")"
         printf '  %-30s %8s     (target <= 1.5)\n' "ratio_vs_curl_pages" "$(jq -r .ratio_vs_curl_pages <<<"$json")"
         [ "$recordings" = none ] && printf '  (the server had no recordings: the agent has no --metadata-only yet)\n'
