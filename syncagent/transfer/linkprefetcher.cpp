@@ -76,9 +76,11 @@ std::optional<SyncResult<RecordingLink>> LinkPrefetcher::usable(const Fetched &f
     }
     RecordingLink link = *fetched.result;
     const qint64 left = link.expiresInSeconds - duration_cast<seconds>(age + 999ms).count();
-    // Taken when it still has most of its life: the engine's refresh margin then applies
-    // as it would to a link it fetched itself.
-    if (left <= 0 || left < link.expiresInSeconds * 4 / 5)
+    // The engine refreshes a link within min(30 s, a fifth of its lifetime) of its expiry,
+    // and sees only what is left of this one: with at least half of its life left, that
+    // margin is still at least half the usual one. Older links (downloads so slow that the
+    // queue hardly moves) are asked for again.
+    if (left <= 0 || 2 * left < link.expiresInSeconds)
         return std::nullopt;
     link.expiresInSeconds = left;
     return SyncResult<RecordingLink>(std::move(link));

@@ -132,18 +132,18 @@ private Q_SLOTS:
     void theLifetimeLeftIsHandedOver()
     {
         CountingLinks direct(u"direct"_s);
-        direct.lifetimeSeconds = 5;
-        auto links = prefetcher(direct, 5);
+        direct.lifetimeSeconds = 3;
+        auto links = prefetcher(direct, 3);
         links->prefetch({u"c1"_s, u"c2"_s});
         QVERIFY(waitFor([this] { return m_ahead && m_ahead->links == 2; }));
         auto fresh = links->link(u"c1"_s);
         QCOMPARE(fresh->url.host(), u"ahead"_s);
-        QCOMPARE(fresh->expiresInSeconds, 4); // rounded down to what is surely left
-        // Past a fifth of its life, a link fetched ahead is not handed over.
+        QCOMPARE(fresh->expiresInSeconds, 2); // rounded down to what is surely left
+        // Past half of its life, a link fetched ahead is not handed over.
         QTest::qWait(1100);
         auto aged = links->link(u"c2"_s);
         QCOMPARE(aged->url.host(), u"direct"_s);
-        QCOMPARE(aged->expiresInSeconds, 5);
+        QCOMPARE(aged->expiresInSeconds, 3);
     }
 
     void anErrorIsHandedOverLikeALink()
