@@ -22,6 +22,7 @@
 #include "sync/metadatarunner.h"
 #include "sync/syncloop.h"
 #include "sync/syncpass.h"
+#include "transfer/linkprefetcher.h"
 #include "transfer/recordinglinks.h"
 #include "transfer/transferengine.h"
 
@@ -118,7 +119,12 @@ int runSync(const AgentCommand &command)
     transferOptions.media.stopRequested = stopRequested;
     transferOptions.admitDue = [&upkeep](QList<TransferCandidate> due) { return upkeep.policy().admit(std::move(due)); };
     ServerApiLinks links(api);
-    TransferEngine transfers(transferOptions, *cacheKey, cache.path(), (*store)->connection(), links);
+    // The next recordings' links are fetched on a thread of their own while others download.
+    LinkPrefetcher prefetchingLinks(links, [&setup, &server, &api, stopRequested] {
+        return std::make_unique<OwnClientLinks>(makeTransport(setup, stopRequested), server, api.sharedSession(),
+                                                stopRequested);
+    });
+    TransferEngine transfers(transferOptions, *cacheKey, cache.path(), (*store)->connection(), prefetchingLinks);
     if (Status started = transfers.start(); !started) {
         printError(started.error());
         return toInt(ExitCode::LocalStore);

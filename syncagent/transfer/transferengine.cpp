@@ -1,6 +1,7 @@
 #include "transfer/transferengine.h"
 
 #include "agentlogging.h"
+#include "sync/cachefolder.h"
 
 #include <QCoreApplication>
 #include <QDateTime>
@@ -267,7 +268,30 @@ void TransferEngine::schedule()
         m_queue.pop_front();
         startJob(job);
     }
+    hintNextLinks();
     maybeIdle();
+}
+
+void TransferEngine::hintNextLinks()
+{
+    // Enough to cover the slots that free up while one link is on its way, and few
+    // enough that a link rarely ages in the queue or is fetched for nothing at a stop.
+    const qsizetype wanted = 2 * static_cast<qsizetype>(m_options.parallel);
+    QStringList callIds;
+    if (!m_stopping && !m_pausedForSpace && !m_report.fatal) {
+        for (const JobPointer &job : m_queue) {
+            if (callIds.size() >= wanted)
+                break;
+            const TransferCandidate &recording = job->recording;
+            if (!job->sink && !job->hadLink && recording.status == RecordingStatus::Available
+                && CacheFolder::isKnownFormat(recording.format))
+                callIds.append(recording.callId);
+        }
+    }
+    if (callIds != m_hintedLinks) {
+        m_hintedLinks = callIds;
+        m_links.prefetch(callIds);
+    }
 }
 
 void TransferEngine::maybeIdle()

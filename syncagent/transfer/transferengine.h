@@ -91,6 +91,8 @@ private:
 
     // transferengine.cpp: queue, slots, idle, stop, disk space.
     void schedule();
+    // Tells the links which recordings start next, for them to be fetched meanwhile.
+    void hintNextLinks();
     int busySlots() const;
     void maybeIdle();
     void checkStopRequest();
@@ -148,6 +150,7 @@ private:
     QHash<QString, JobPointer> m_jobs; // by recording id
     std::deque<JobPointer> m_queue;
     QHash<const MediaTransfer *, JobPointer> m_transferJobs;
+    QStringList m_hintedLinks;
     struct AwaitingCommit
     {
         QString recordingId;
