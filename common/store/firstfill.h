@@ -17,6 +17,7 @@ namespace earshot {
 //   before the calls that name them, in the same transaction; finish() proves it with
 //   one pass of PRAGMA foreign_key_check over the whole store, and a row that fails it
 //   is removed and its calls fetched again, never kept.
+// - Checkpoints come every 64 MiB of WAL instead of every 4 MiB.
 //
 // The dropped index definitions are saved in sync_state in the transaction that drops
 // them, so a crash mid-fill leaves a store that says what it lacks: the next run carries
@@ -30,9 +31,10 @@ public:
 
     bool isUnderway() const;
     // Drops the indexes (one transaction) unless a fill is already underway, then turns
-    // per-row foreign key checks off on this connection. Outside any transaction.
+    // per-row foreign key checks off and checkpoints down on this connection. Outside any
+    // transaction.
     Status begin();
-    // Turns the checks back on, then in one transaction: checks every reference, removes
+    // Turns the checks back on and the checkpoints back to usual, then in one transaction: checks every reference, removes
     // rows that point at nothing (and the sync cursor, so that the next pass fetches them
     // again), and builds the indexes. Fails, after committing, when it removed rows.
     // Nothing to do when no fill is underway.

@@ -202,6 +202,7 @@ private Q_SLOTS:
         QVERIFY(fill.begin());
         QVERIFY(fill.isUnderway());
         QVERIFY(!foreignKeysOn());
+        QCOMPARE(pragma(u"wal_autocheckpoint"_s), 16384);
         const QStringList whileDeferred = indexNames(db());
         for (const auto &name : {u"calls_by_started"_s, u"calls_by_lead"_s, u"calls_by_outcome"_s, u"recordings_to_fetch"_s})
             QVERIFY2(!whileDeferred.contains(name), qPrintable(name));
@@ -215,6 +216,7 @@ private Q_SLOTS:
         QVERIFY(nextRun.finish());
         QVERIFY(!nextRun.isUnderway());
         QVERIFY(foreignKeysOn());
+        QCOMPARE(pragma(u"wal_autocheckpoint"_s), 1000);
         QCOMPARE(indexNames(db()), before);
         QVERIFY(nextRun.finish()); // nothing left to do
         QCOMPARE(indexNames(db()), before);
@@ -417,11 +419,12 @@ private Q_SLOTS:
 private:
     QSqlDatabase db() const { return m_store->db(); }
 
-    bool foreignKeysOn() const
+    qint64 pragma(const QString &name) const
     {
-        QSqlQuery query(u"PRAGMA foreign_keys"_s, db());
-        return query.next() && query.value(0).toBool();
+        QSqlQuery query(u"PRAGMA "_s + name, db());
+        return query.next() ? query.value(0).toLongLong() : -1;
     }
+    bool foreignKeysOn() const { return pragma(u"foreign_keys"_s) == 1; }
 
     bool storeIsSound() const
     {
