@@ -10,13 +10,13 @@ namespace earshot {
 // and the store exactly as sound at its end as if every row had been written one by one.
 //
 // - The secondary indexes of the mirrored tables are dropped and built at the end.
-//   Inserting a million calls into six indexes keyed in random order costs several times
-//   the inserts themselves; one sort per index at the end is far cheaper.
+//   Inserting a million calls into indexes keyed in random order costs several times the
+//   inserts themselves; one sort per index at the end is far cheaper.
 // - The writer's connection checks no foreign key per row (three lookups a call, one a
 //   recording: a third of the fill's time). The mirror writes every lead, agent and list
 //   before the calls that name them, in the same transaction; finish() proves it with
 //   one pass of PRAGMA foreign_key_check over the whole store, and a row that fails it
-//   is removed and its calls fetched again, never kept.
+//   is removed, never kept, and the mirror starts over to fetch its calls again.
 // - Checkpoints come every 64 MiB of WAL instead of every 4 MiB.
 //
 // The dropped index definitions are saved in sync_state in the transaction that drops
@@ -34,11 +34,12 @@ public:
     // per-row foreign key checks off and checkpoints down on this connection. Outside any
     // transaction.
     Status begin();
-    // Turns the checks back on and the checkpoints back to usual, then in one transaction: checks every reference, removes
-    // rows that point at nothing (and the sync cursor, so that the next pass fetches them
-    // again), and builds the indexes. Fails, after committing, when it removed rows.
-    // Nothing to do when no fill is underway.
-    Status finish();
+    // Turns the checks back on and the checkpoints back to usual, then in one transaction:
+    // checks every reference, removes rows that point at nothing (and the sync cursor, so
+    // that the mirror starts over and fetches them again), and builds the indexes. Returns
+    // how many rows it removed: 0 unless the writer has a defect. Nothing to do when no
+    // fill is underway.
+    Expected<int> finish();
 
 private:
     Status setForeignKeyChecks(bool on);
@@ -46,6 +47,7 @@ private:
     Status buildIndexes();
 
     QSqlDatabase m_db;
+    int m_usualCheckpointPages = 1000; // SQLite's default, until begin() reads it
 };
 
 } // namespace earshot

@@ -37,13 +37,18 @@ SyncResult<MetadataSyncReport> MetadataSync::run(const std::atomic<bool> *stopRe
     // Also after a failure or a stop: the app should not query an index-less store for
     // longer than it must.
     if (fillUnderway) {
-        const Status finished = fill.finish();
+        const Expected<int> finished = fill.finish();
         m_mirror.setPageCacheKiB(previousCacheKiB);
         if (!finished) {
             const QString problem = u"Cannot finish the first sync of the local store: %1"_s.arg(finished.error());
             if (outcome)
                 return SyncError::localStore(problem);
             qCWarning(lcSync).noquote() << problem;
+        } else if (*finished > 0 && outcome) {
+            // The fill left rows that referred to nothing, now removed with the cursor:
+            // mirror everything again, this time checked row by row, indexes in place.
+            qCWarning(lcSync) << "the first fill left" << *finished << "rows that referred to nothing; syncing again";
+            return fetchAll(stopRequested);
         }
     }
     return outcome;

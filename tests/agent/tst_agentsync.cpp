@@ -13,6 +13,8 @@
 #include <QElapsedTimer>
 #include <QJsonDocument>
 #include <QRandomGenerator>
+#include <QSqlError>
+#include <QSqlQuery>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -348,12 +350,23 @@ void TstAgentSync::crashBeforeCommitNeverSavesCursorAheadOfRows()
         // The first fill died before it could build its indexes; the store says so.
         QVERIFY(!store.syncState(u"deferred_indexes"_s).isEmpty());
         QVERIFY(!store.indexNames().contains(u"calls_by_started"_s));
+        // A fill checks no reference per row. Rows that a defect in the writer would leave,
+        // pointing at nothing, must not survive its end.
+        QSqlQuery plant(store.connection());
+        QVERIFY(plant.exec(u"PRAGMA foreign_keys = OFF"_s));
+        QVERIFY2(plant.exec(u"INSERT INTO calls(id, lead_id, agent_id, direction, outcome, started_at, duration_seconds, "
+                            "updated_at) VALUES ('planted', 'no-such-lead', 'no-such-agent', 'inbound', 'connected', "
+                            "0, 1, 'x')"_s),
+                 qPrintable(plant.lastError().text()));
     }
 
     agent->environment().remove(u"EARSHOT_SYNC_ABORT_BEFORE_COMMIT"_s);
     QVERIFY(server.setFaults({{u"latency_ms"_s, 0}}));
     const AgentRun resumed = agent->syncOnce(server.url(), {u"--page-size"_s, u"500"_s});
     QVERIFY2(resumed.exitCode == 0, resumed.describe().constData());
+    // The planted row is gone and the mirror started over, checked row by row this time.
+    QVERIFY2(resumed.standardError.contains("rows that referred to nothing; syncing again"),
+             resumed.describe().constData());
     verifyMirrorEqualsServer(server, dataDir.path());
     StoreInspector store(databasePath(dataDir.path()));
     QCOMPARE(store.indexNames(), allIndexes);
