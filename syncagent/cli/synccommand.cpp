@@ -120,9 +120,8 @@ int runSync(const AgentCommand &command)
     transferOptions.admitDue = [&upkeep](QList<TransferCandidate> due) { return upkeep.policy().admit(std::move(due)); };
     ServerApiLinks links(api);
     // The next recordings' links are fetched on a thread of their own while others download.
-    LinkPrefetcher prefetchingLinks(links, [&setup, &server, &api, stopRequested] {
-        return std::make_unique<OwnClientLinks>(makeTransport(setup, stopRequested), server, api.sharedSession(),
-                                                stopRequested);
+    LinkPrefetcher prefetchingLinks(links, [&setup, &server, &api](const std::atomic<bool> *stop) {
+        return std::make_unique<OwnClientLinks>(makeTransport(setup, stop), server, api.sharedSession(), stop);
     });
     TransferEngine transfers(transferOptions, *cacheKey, cache.path(), (*store)->connection(), prefetchingLinks);
     if (Status started = transfers.start(); !started) {

@@ -31,6 +31,9 @@ LinkPrefetcher::~LinkPrefetcher()
         m_stopping = true;
         m_wanted.clear();
     }
+    // A request under way (a server slow to answer, retries with backoff) must not hold
+    // the agent's exit back.
+    m_stop.store(true);
     m_changed.notify_all();
     m_thread.join();
 }
@@ -99,7 +102,7 @@ void LinkPrefetcher::run()
         m_fetching = callId;
         lock.unlock();
         if (!client)
-            client = m_makeClient();
+            client = m_makeClient(&m_stop);
         auto fetched = std::make_shared<Fetched>(Fetched{client->link(callId), {}});
         fetched->age.start();
         if (!fetched->result)

@@ -5,6 +5,8 @@
 #include <QElapsedTimer>
 #include <QHash>
 
+#include <atomic>
+
 #include <condition_variable>
 #include <deque>
 #include <functional>
@@ -28,11 +30,12 @@ namespace earshot {
 class LinkPrefetcher final : public RecordingLinks
 {
 public:
-    // Makes the client the prefetch thread uses; called on that thread.
-    using ClientFactory = std::function<std::unique_ptr<RecordingLinks>()>;
+    // Makes the client the prefetch thread uses, on that thread. The client gives up its
+    // request under way once `stop` is set, which the prefetcher does when it is destroyed.
+    using ClientFactory = std::function<std::unique_ptr<RecordingLinks>(const std::atomic<bool> *stop)>;
 
     LinkPrefetcher(RecordingLinks &direct, ClientFactory makeClient);
-    ~LinkPrefetcher() override; // waits for the request under way
+    ~LinkPrefetcher() override; // stops the request under way and waits for the thread
     LinkPrefetcher(const LinkPrefetcher &) = delete;
     LinkPrefetcher &operator=(const LinkPrefetcher &) = delete;
 
@@ -64,7 +67,8 @@ private:
     QString m_fetching;           // the call id whose request is under way
     QHash<QString, std::shared_ptr<Fetched>> m_fetched;
     bool m_stopping = false;
-    std::thread m_thread; // last: started once everything above exists
+    std::atomic<bool> m_stop{false}; // the same, for the client's request under way
+    std::thread m_thread;            // last: started once everything above exists
 };
 
 } // namespace earshot
