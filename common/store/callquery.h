@@ -63,7 +63,8 @@ struct CallFilterSql
 };
 
 // Read-only queries behind the call list: newest first, keyset-paginated so that page
-// 5,000 costs what page 1 costs, each filter served by an index ending in started_at.
+// 5,000 costs what page 1 costs. The lead filter has an index of its own; agent, list and
+// outcome are read from the list-order index, which carries them (schema version 5).
 class CallQuery
 {
 public:

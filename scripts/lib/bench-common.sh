@@ -36,7 +36,7 @@ bench::median() {
         if (NR % 2) print v[(NR + 1) / 2]; else printf "%.3f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
 }
 
-# The median of the arguments that are numbers ("?" marks a value a run did not give);
+# The median of the arguments that are numbers ("-" marks a value a run did not give);
 # null when none is.
 bench::median_or_null() {
     local value numbers=()

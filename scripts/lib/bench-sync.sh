@@ -69,13 +69,13 @@ bench::sync_curl_config() {
 
 # Reads an agent run's log on stdin and prints the milliseconds of its phases, as the agent
 # logs them: "WRITE CHECK INDEX" (fetching and writing the pages; the first fill's check
-# of every reference; its index build), "?" for one it did not log.
+# of every reference; its index build), "-" for one it did not log.
 bench::sync_phases() {
     awk '/metadata sync done:/ { match($0, /in [0-9]+ ms/); w = substr($0, RSTART + 3, RLENGTH - 6) }
          /first fill: checked references in/ {
              match($0, /references in [0-9]+ ms/); c = substr($0, RSTART + 14, RLENGTH - 17)
              match($0, /indexes in [0-9]+ ms/); i = substr($0, RSTART + 11, RLENGTH - 14) }
-         END { printf "%s %s %s\n", w == "" ? "?" : w, c == "" ? "?" : c, i == "" ? "?" : i }'
+         END { printf "%s %s %s\n", w == "" ? "-" : w, c == "" ? "-" : c, i == "" ? "-" : i }'
 }
 
 # bench::sync_admin_stat NAME: a counter of the server's /__admin/stats.
