@@ -342,10 +342,22 @@ void TstAgentControl::controlsDownloads()
              qPrintable(u"%1 bytes served after the pause, %2 were cached"_s.arg(servedAfterResume).arg(cachedWhenPaused)));
     QVERIFY(controlled.waitForEvent(u"recording_cached"_s, std::chrono::seconds(1)));
 
-    // pin and unpin write the pins table.
-    const QString callId = StoreInspector(databasePath(dataDir.path())).recordings().constFirst().callId;
-    // The organisation keeps local copies for 30 days; the next pass tells the agent.
-    QVERIFY(server.adminPost(u"/__admin/policy"_s, {{u"local_retention_days"_s, 30}}));
+    // pin and unpin write the pins table. The call pinned is the oldest, and the server
+    // keeps local copies for a day less than its age: the pin's answer says it cannot keep it.
+    QString callId;
+    qint64 oldestStartMs = 0;
+    {
+        StoreInspector store(databasePath(dataDir.path()));
+        QSqlQuery oldest(u"SELECT id, started_at FROM calls ORDER BY started_at LIMIT 1"_s, store.connection());
+        QVERIFY(oldest.next());
+        callId = oldest.value(0).toString();
+        oldestStartMs = oldest.value(1).toLongLong();
+    }
+    constexpr qint64 kDayMs = 24 * 3600 * 1000;
+    const qint64 ageDays = (QDateTime::currentMSecsSinceEpoch() - oldestStartMs) / kDayMs;
+    QVERIFY2(ageDays >= 2, "the generated calls go back weeks; the oldest must be older than two days");
+    const qint64 retentionDays = ageDays - 1;
+    QVERIFY(server.adminPost(u"/__admin/policy"_s, {{u"local_retention_days"_s, retentionDays}}));
     const qsizetype beforePolicyPass = controlled.eventCount();
     QVERIFY(controlled.request(u"sync_now"_s).hasValue());
     QVERIFY2(controlled.waitForEvent(u"sync_completed"_s, std::chrono::seconds(60), {}, beforePolicyPass),
@@ -353,20 +365,9 @@ void TstAgentControl::controlsDownloads()
     const auto callPinned =
         controlled.request(u"pin"_s, {{"kind"_L1, u"call"_s}, {"id"_L1, callId}, {"label"_L1, u"Keep"_s}});
     QVERIFY2(callPinned.hasValue(), qPrintable(callPinned.error()));
-    // The answer says what the pin cannot keep: a call older than the server's retention.
-    const int retentionDays = callPinned->value("retention_days"_L1).toInt(-1);
-    QCOMPARE(retentionDays, 30);
+    QCOMPARE(callPinned->value("retention_days"_L1).toInteger(), retentionDays);
     QCOMPARE(callPinned->value("recordings"_L1).toInt(), 1);
-    {
-        StoreInspector store(databasePath(dataDir.path()));
-        QSqlQuery started(store.connection());
-        started.prepare(u"SELECT started_at FROM calls WHERE id = ?"_s);
-        started.addBindValue(callId);
-        QVERIFY(started.exec() && started.next());
-        const bool tooOld = started.value(0).toLongLong()
-            < QDateTime::currentMSecsSinceEpoch() - qint64(retentionDays) * 24 * 3600 * 1000;
-        QCOMPARE(callPinned->value("older_than_retention"_L1).toInt(), tooOld ? 1 : 0);
-    }
+    QCOMPARE(callPinned->value("older_than_retention"_L1).toInt(), 1);
     const auto filterPinned = controlled.request(
         u"pin"_s, {{"kind"_L1, u"filter"_s}, {"filter"_L1, QJsonObject{{"outcome"_L1, u"connected"_s}}}});
     QVERIFY2(filterPinned.hasValue(), qPrintable(filterPinned.error()));
