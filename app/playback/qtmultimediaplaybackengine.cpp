@@ -31,6 +31,11 @@ void QtMultimediaPlaybackEngine::releasePlayer()
     // Its last signals would reach an engine that has moved on to another source.
     m_player->disconnect(this);
     m_player->stop();
+    // Unloaded first: Qt 6.4's GStreamer player, destroyed with a stream loaded, tears its
+    // decoder down from its base class's destructor, and the decoder's "pad removed"
+    // signal then calls into the half-destroyed player (a crash, about 1 in 15 runs of
+    // tst_mainwindow). Unloading removes the decoder while the player is whole.
+    m_player->setSourceDevice(nullptr);
     m_player.reset(); // before the device it reads from
     m_audioOutput.reset();
 }
