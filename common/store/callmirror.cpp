@@ -2,12 +2,12 @@
 
 #include "audit/localcopydeletion.h"
 #include "logging.h"
+#include "store/database.h"
 #include "store/syncstate.h"
 #include "store/writetransaction.h"
 
 #include <QDateTime>
 #include <QScopeGuard>
-#include <QSqlError>
 #include <QSqlQuery>
 
 using namespace Qt::StringLiterals;
@@ -199,16 +199,7 @@ bool CallMirror::hasCalls() const
 
 qint64 CallMirror::setPageCacheKiB(qint64 kibibytes)
 {
-    QSqlQuery query(u"PRAGMA page_size"_s, m_db);
-    const qint64 pageBytes = query.next() ? query.value(0).toLongLong() : 4096;
-    query.finish();
-    query.exec(u"PRAGMA cache_size"_s);
-    const qint64 previous = query.next() ? query.value(0).toLongLong() : -2000;
-    query.finish();
-    // Negative sizes are KiB to SQLite, positive ones pages.
-    if (!query.exec(u"PRAGMA cache_size = -%1"_s.arg(kibibytes)))
-        qCWarning(lcStore) << "cannot resize the page cache:" << query.lastError().text();
-    return previous < 0 ? -previous : previous * pageBytes / 1024;
+    return earshot::setPageCacheKiB(m_db, kibibytes);
 }
 
 } // namespace earshot

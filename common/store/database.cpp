@@ -67,6 +67,20 @@ Status execute(const QSqlDatabase &db, const QString &sql)
     return Status::ok();
 }
 
+qint64 setPageCacheKiB(const QSqlDatabase &db, qint64 kibibytes)
+{
+    QSqlQuery query(u"PRAGMA page_size"_s, db);
+    const qint64 pageBytes = query.next() ? query.value(0).toLongLong() : 4096;
+    query.finish();
+    query.exec(u"PRAGMA cache_size"_s);
+    const qint64 previous = query.next() ? query.value(0).toLongLong() : -2000;
+    query.finish();
+    // Negative sizes are KiB to SQLite, positive ones pages.
+    if (!query.exec(u"PRAGMA cache_size = -%1"_s.arg(kibibytes)))
+        qCWarning(lcStore) << "cannot resize the page cache:" << query.lastError().text();
+    return previous < 0 ? -previous : previous * pageBytes / 1024;
+}
+
 Database::Database(QSqlDatabase connection, QString path)
     : m_connection(std::move(connection))
     , m_path(std::move(path))

@@ -40,6 +40,9 @@ private:
 // Runs one statement with no result rows; returns the driver's message on failure.
 Status execute(const QSqlDatabase &db, const QString &sql);
 
+// SQLite's page cache of this connection, in KiB; returns the previous size.
+qint64 setPageCacheKiB(const QSqlDatabase &db, qint64 kibibytes);
+
 // The SQLite connection under an open QSQLITE one, for what Qt SQL cannot do (prepared
 // statements kept across transactions, SQL functions); null for anything else.
 sqlite3 *nativeHandle(const QSqlDatabase &db);

@@ -29,10 +29,11 @@ constexpr auto kSecondaryIndexes = "SELECT name, sql FROM sqlite_master WHERE ty
 
 // Pages of WAL between checkpoints. A fill's transactions rewrite the same index pages
 // over and over; copying them into the database once per 64 MiB of WAL instead of once
-// per 4 MiB (SQLite's default of 1000 pages) saved about 1 s of a
-// million-call fill, and bounds the WAL on disk all the same.
+// per 4 MiB (SQLite's default of 1000 pages) saved about 1 s of a million-call fill, and
+// bounds the WAL on disk all the same.
 constexpr int kFillCheckpointPages = 16384;
-constexpr int kSortRunKiB = 2048;
+// The page cache while the indexes are built: the length of one sorted run (below).
+constexpr qint64 kSortRunKiB = 2048;
 
 // Removing a call takes its recording with it (ON DELETE CASCADE), which the next round
 // then finds clean; two rounds are the most a sound schema needs.
@@ -90,15 +91,20 @@ Status FirstFill::begin()
         if (current.next())
             m_usualCheckpointPages = current.value(0).toInt();
     }
-    if (Status checkpoints = execute(m_db, u"PRAGMA wal_autocheckpoint = %1"_s.arg(kFillCheckpointPages)); !checkpoints)
+    if (Status checkpoints = setCheckpointPages(kFillCheckpointPages); !checkpoints)
         return checkpoints;
     if (Status checksOff = setForeignKeyChecks(false); !checksOff) {
         // Nothing was written: the connection goes back to as it was.
-        if (Status restored = execute(m_db, u"PRAGMA wal_autocheckpoint = %1"_s.arg(m_usualCheckpointPages)); !restored)
+        if (Status restored = setCheckpointPages(m_usualCheckpointPages); !restored)
             qCWarning(lcStore).noquote() << "cannot restore the checkpoint interval:" << restored.error();
         return checksOff;
     }
     return Status::ok();
+}
+
+Status FirstFill::setCheckpointPages(int pages)
+{
+    return execute(m_db, u"PRAGMA wal_autocheckpoint = %1"_s.arg(pages));
 }
 
 Expected<int> FirstFill::removeDanglingRows()
@@ -137,17 +143,16 @@ Status FirstFill::buildIndexes()
     // CREATE INDEX sorts in runs as large as the page cache and, given a helper thread,
     // sorts one run while it reads the next. Runs of 2 MiB on two threads built a million
     // calls' indexes in 4.1 s where one 64 MiB run on one thread took 4.9-5.5 s.
-    QSqlQuery settings(m_db);
-    const qint64 cacheSize = settings.exec(u"PRAGMA cache_size"_s) && settings.next() ? settings.value(0).toLongLong() : 0;
-    settings.finish();
-    const auto sortSettings = [this](const QString &cache, int threads) {
-        for (const QString &pragma : QStringList{u"cache_size = "_s + cache, u"threads = %1"_s.arg(threads)}) {
-            if (Status set = execute(m_db, u"PRAGMA "_s + pragma); !set)
-                qCWarning(lcStore).noquote() << "cannot set" << pragma << "for building indexes:" << set.error();
-        }
+    const auto sortThreads = [this](int helpers) {
+        if (Status set = execute(m_db, u"PRAGMA threads = %1"_s.arg(helpers)); !set)
+            qCWarning(lcStore).noquote() << "cannot set the sorting threads for building indexes:" << set.error();
     };
-    sortSettings(QString::number(-kSortRunKiB), 1);
-    const auto restore = qScopeGuard([&] { sortSettings(QString::number(cacheSize), 0); });
+    const qint64 cacheKiB = setPageCacheKiB(m_db, kSortRunKiB);
+    sortThreads(1);
+    const auto restore = qScopeGuard([&] {
+        sortThreads(0);
+        setPageCacheKiB(m_db, cacheKiB);
+    });
     for (const auto &definition : definitions) {
         if (Status created = execute(m_db, definition.toString()); !created)
             return Status::failure(u"cannot build an index of the mirror: "_s + created.error());
@@ -159,8 +164,7 @@ Expected<int> FirstFill::finish()
 {
     if (Status checksOn = setForeignKeyChecks(true); !checksOn)
         return Expected<int>::failure(checksOn.error());
-    if (Status checkpoints = execute(m_db, u"PRAGMA wal_autocheckpoint = %1"_s.arg(m_usualCheckpointPages));
-        !checkpoints)
+    if (Status checkpoints = setCheckpointPages(m_usualCheckpointPages); !checkpoints)
         return Expected<int>::failure(checkpoints.error());
     QElapsedTimer timer;
     timer.start();

@@ -43,6 +43,7 @@ public:
 
 private:
     Status setForeignKeyChecks(bool on);
+    Status setCheckpointPages(int pages);
     Expected<int> removeDanglingRows();
     Status buildIndexes();
 
