@@ -1,6 +1,7 @@
 #pragma once
 
 #include "expected.h"
+#include "store/referencecheck.h"
 
 #include <QSqlDatabase>
 
@@ -35,8 +36,9 @@ public:
     // transaction.
     Status begin();
     // Turns the checks back on and the checkpoints back to usual, then in one transaction:
-    // checks every reference, removes rows that point at nothing (and the sync cursor, so
-    // that the mirror starts over and fetches them again), and builds the indexes. Returns
+    // builds the indexes while another thread checks every reference (ReferenceCheck),
+    // then removes rows that point at nothing (and the sync cursor, so that the mirror
+    // starts over and fetches them again). Returns
     // how many rows it removed: 0 unless the writer has a defect. Nothing to do when no
     // fill is underway.
     Expected<int> finish();
@@ -44,7 +46,7 @@ public:
 private:
     Status setForeignKeyChecks(bool on);
     Status setCheckpointPages(int pages);
-    Expected<int> removeDanglingRows();
+    Expected<int> removeDanglingRows(std::vector<ReferenceCheck::DanglingRow> dangling);
     Status buildIndexes();
 
     QSqlDatabase m_db;

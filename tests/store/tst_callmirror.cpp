@@ -6,6 +6,7 @@
 #include "store/callquery.h"
 #include "store/database.h"
 #include "store/firstfill.h"
+#include "store/referencecheck.h"
 #include "testsupport/temporary_store.h"
 #include "store/recordingcacheindex.h"
 #include "store/syncstate.h"
@@ -256,6 +257,40 @@ private Q_SLOTS:
         QCOMPARE(countRows(db(), u"recordings"_s), 1); // call 2's
         QVERIFY(mirror.cursor().isEmpty());
         QVERIFY(!SyncState(db()).callsCompletedAt().has_value());
+    }
+
+    // The check a fill's end runs beside the index build: on a connection of its own for a
+    // store in a file, inline for one that only this connection can see.
+    void theReferenceCheckFindsDanglingRowsInAFileAndInMemory()
+    {
+        QVERIFY(execute(db(), u"PRAGMA foreign_keys = OFF"_s));
+        QVERIFY(execute(db(), u"INSERT INTO agents(id, name) VALUES ('agent-1', 'Agent 1')"_s));
+        QVERIFY(execute(db(), u"INSERT INTO calls(id, lead_id, agent_id, direction, outcome, started_at, "
+                              "duration_seconds, updated_at) VALUES ('call-x', 'lead-missing', 'agent-1', "
+                              "'inbound', 'connected', 3000, 1, 'x')"_s));
+        QVERIFY(execute(db(), u"PRAGMA foreign_keys = ON"_s));
+        auto fromFile = ReferenceCheck::start(db()).get();
+        QVERIFY2(fromFile, qPrintable(fromFile.error()));
+        QCOMPARE(fromFile->size(), size_t(1));
+        QCOMPARE(fromFile->front().table, u"calls"_s);
+
+        {
+            auto memory = QSqlDatabase::addDatabase(u"QSQLITE"_s, u"in-memory"_s);
+            memory.setDatabaseName(u":memory:"_s);
+            QVERIFY(memory.open());
+            QVERIFY(execute(memory, u"CREATE TABLE parents(id INTEGER PRIMARY KEY)"_s));
+            QVERIFY(execute(memory, u"CREATE TABLE children(parent INTEGER REFERENCES parents(id))"_s));
+            QVERIFY(execute(memory, u"INSERT INTO parents VALUES (1)"_s));
+            QVERIFY(execute(memory, u"INSERT INTO children VALUES (1), (2), (1), (3)"_s));
+            auto future = ReferenceCheck::start(memory);
+            QCOMPARE(future.wait_for(std::chrono::seconds(0)), std::future_status::ready);
+            const auto inMemory = future.get();
+            QVERIFY2(inMemory, qPrintable(inMemory.error()));
+            QCOMPARE(inMemory->size(), size_t(2));
+            QCOMPARE(inMemory->at(0).rowid, 2);
+            QCOMPARE(inMemory->at(1).rowid, 4);
+        }
+        QSqlDatabase::removeDatabase(u"in-memory"_s);
     }
 
     void aTombstoneInAFirstFillTakesTheRecordingWithIt()
