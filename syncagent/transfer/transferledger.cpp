@@ -67,7 +67,9 @@ Expected<QList<TransferCandidate>> TransferLedger::due(qint64 nowMs, int limit) 
 {
     QSqlQuery query(m_db);
     query.setForwardOnly(true);
-    query.prepare(u"SELECT "_s + kColumns + uR"( FROM recordings r JOIN calls c ON c.id = r.call_id
+    // Calls newest first, as the list shows them, stopping at the limit: never all the
+    // recordings that are due, sorted (CROSS JOIN keeps SQLite to that order).
+    query.prepare(u"SELECT "_s + kColumns + uR"( FROM calls c CROSS JOIN recordings r ON r.call_id = c.id
         WHERE r.cache_state <> 'present'
           AND ((r.status = 'available' AND (r.next_attempt_at IS NULL OR r.next_attempt_at <= ?))
             OR (r.status IN ('pending', 'failed') AND r.next_attempt_at IS NOT NULL AND r.next_attempt_at <= ?))

@@ -1,15 +1,20 @@
 // The offline cache's rules on their own, in process: what EvictionPlanner keeps, evicts
 // and fetches under a quota, and which recordings each kind of pin matches through its
 // call (PinnedRecordings). tst_agentcache shows the same rules through the real agent.
+#include "cache/cachedcopy.h"
 #include "cache/evictionplanner.h"
 #include "cache/pinnedrecordings.h"
+#include "transfer/transferledger.h"
 #include "domain/callfilter.h"
 #include "store/pinstore.h"
 #include "testsupport/temporary_store.h"
 
+#include <QScopeGuard>
 #include <QSqlError>
 #include <QSqlQuery>
 #include <QTest>
+
+#include <sqlite3.h>
 
 using namespace Qt::StringLiterals;
 using earshot::CachedCopy;
@@ -49,6 +54,7 @@ private Q_SLOTS:
     void plannerNeverLetsAnOlderCallDisplaceANewerCopy();
     void plannerFetchesPinnedFirstThenNewest();
     void pinsMatchThroughTheirCalls();
+    void queuesReadOnlyTheRowsTheyNeed();
 };
 
 void TstCachePolicy::plannerEvictsLeastRecentlyUsedUnpinnedOverQuota()
@@ -191,6 +197,58 @@ void TstCachePolicy::pinsMatchThroughTheirCalls()
     QCOMPARE(reach({Kind::Lead, u"L2"_s, {}}), std::pair(3, 1));  // c2 at 2000
     QCOMPARE(reach({Kind::Call, u"c4"_s, {}}), std::pair(1, 0));
     QCOMPARE(reach({Kind::Call, u"nowhere"_s, {}}), std::pair(0, 0));
+}
+
+// The download queue and the list of cached copies run on the agent's engine thread, over
+// a store of up to millions of calls. They must read the newest calls until they have
+// enough, and the cached rows only, never every recording. SQLite's progress handler
+// counts the virtual machine's steps: a measure of work, where a time would be a guess.
+void TstCachePolicy::queuesReadOnlyTheRowsTheyNeed()
+{
+    earshot::testsupport::TemporaryStore store;
+    QVERIFY2(store.isOpen(), qPrintable(store.error()));
+    constexpr int kCalls = 20000;
+    const QStringList setup{
+        u"INSERT INTO leads(id, name) VALUES ('L', 'Ada')"_s,
+        u"INSERT INTO agents(id, name) VALUES ('A', 'Ann')"_s,
+        u"WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < %1) "
+        "INSERT INTO calls(id, lead_id, agent_id, direction, outcome, started_at, duration_seconds, updated_at) "
+        "SELECT printf('c%05d', i), 'L', 'A', 'outbound', 'connected', i * 1000, 60, 'x' FROM n"_s.arg(kCalls),
+        u"INSERT INTO recordings(id, call_id, format, size_bytes, duration_seconds, channels, status) "
+        "SELECT 'r' || substr(id, 2), id, 'mp3', 1, 1, 1, 'available' FROM calls"_s,
+        // The newest 100 are cached; of the next, two are waiting for a retry.
+        u"UPDATE recordings SET cache_state = 'present', cache_file = id || '.bin', cached_at = 1 "
+        "WHERE call_id > printf('c%05d', %1)"_s.arg(kCalls - 100),
+        u"UPDATE recordings SET attempts = 1, next_attempt_at = 9e15 WHERE id IN ('r19899', 'r19897')"_s,
+    };
+    for (const QString &sql : setup) {
+        QSqlQuery query(store.db());
+        QVERIFY2(query.exec(sql), qPrintable(query.lastError().text()));
+    }
+
+    sqlite3 *handle = earshot::nativeHandle(store.db());
+    QVERIFY(handle);
+    constexpr int kStepsPerTick = 1000;
+    int ticks = 0;
+    sqlite3_progress_handler(
+        handle, kStepsPerTick, [](void *counter) { return ++*static_cast<int *>(counter), 0; }, &ticks);
+    const auto untick = qScopeGuard([handle] { sqlite3_progress_handler(handle, 0, nullptr, nullptr); });
+
+    const earshot::TransferLedger ledger(store.db(), store.filePath(u"cache"_s));
+    const auto due = ledger.due(1000, 4);
+    QVERIFY2(due, qPrintable(due.error()));
+    QStringList dueIds;
+    for (const auto &candidate : *due)
+        dueIds << candidate.recordingId;
+    QCOMPARE(dueIds, (QStringList{u"r19900"_s, u"r19898"_s, u"r19896"_s, u"r19895"_s}));
+    // Sorting every due recording takes hundreds of ticks here; 105 rows take a few.
+    QVERIFY2(ticks < 20, qPrintable(u"the queue took %1 ticks of %2 steps"_s.arg(ticks).arg(kStepsPerTick)));
+
+    ticks = 0;
+    const auto cached = earshot::readCachedCopies(store.db(), {});
+    QVERIFY2(cached, qPrintable(cached.error()));
+    QCOMPARE(cached->size(), 100);
+    QVERIFY2(ticks < 20, qPrintable(u"the cached copies took %1 ticks of %2 steps"_s.arg(ticks).arg(kStepsPerTick)));
 }
 
 QTEST_GUILESS_MAIN(TstCachePolicy)
