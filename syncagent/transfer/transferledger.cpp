@@ -136,7 +136,7 @@ void TransferLedger::recordPresent(const TransferCandidate &recording, const QSt
         query.prepare(uR"(UPDATE recordings SET cache_state = 'present', cache_file = ?, cached_bytes = ?,
                               cached_at = ?, status = 'available', attempts = 0, next_attempt_at = NULL,
                               last_error = NULL
-                          WHERE id = ? AND size_bytes = ? AND IFNULL(sha256, '') = ?)"_s);
+                          WHERE id = ? AND size_bytes = ? AND IFNULL(sha256, '') = IFNULL(?, ''))"_s);
         query.addBindValue(fileName);
         query.addBindValue(recording.sizeBytes);
         query.addBindValue(QDateTime::currentMSecsSinceEpoch());
@@ -158,7 +158,7 @@ void TransferLedger::recordPartial(const TransferCandidate &recording, const QSt
     m_pending.push_back([this, recording, partialName, cachedBytes](Flushed &flushed) {
         QSqlQuery query(m_db);
         query.prepare(uR"(UPDATE recordings SET cache_state = 'partial', cache_file = ?, cached_bytes = ?
-                          WHERE id = ? AND size_bytes = ? AND IFNULL(sha256, '') = ? AND cache_state <> 'present')"_s);
+                          WHERE id = ? AND size_bytes = ? AND IFNULL(sha256, '') = IFNULL(?, '') AND cache_state <> 'present')"_s);
         query.addBindValue(partialName);
         query.addBindValue(cachedBytes);
         query.addBindValue(recording.recordingId);

@@ -8,9 +8,10 @@
 #include "store/firstfill.h"
 #include "store/referencecheck.h"
 #include "testsupport/temporary_store.h"
-#include "store/recordingcacheindex.h"
 #include "store/syncstate.h"
+#include "transfer/transferledger.h"
 
+#include <QDir>
 #include <QSqlQuery>
 #include <QTemporaryDir>
 #include <QTest>
@@ -94,12 +95,11 @@ private Q_SLOTS:
     {
         if (!mirror.applyPage(pageOf({makeCall(2, 2000), makeCall(4, 4000), makeCall(6, 6000)}, u"c1"_s)))
             return false;
-        RecordingCacheIndex index(db());
-        const auto due = index.dueDownloads(0, 10);
-        if (!due || due->size() != 3)
+        const QList<TransferCandidate> candidates = due();
+        if (candidates.size() != 3)
             return false;
-        return std::all_of(due->cbegin(), due->cend(), [&index](const DownloadCandidate &candidate) {
-            const auto marked = index.markPresent(candidate, candidate.recordingId + u".wav"_s, candidate.sizeBytes);
+        return std::all_of(candidates.cbegin(), candidates.cend(), [this](const TransferCandidate &candidate) {
+            const auto marked = recordPresent(candidate, candidate.recordingId + u".wav"_s);
             return marked && *marked;
         });
     }
@@ -313,39 +313,36 @@ private Q_SLOTS:
     {
         CallMirror mirror(db());
         QVERIFY(mirror.applyPage(pageOf({makeCall(2, 2000)}, u"c1"_s)));
-        RecordingCacheIndex index(db());
-        const auto due = index.dueDownloads(0, 10);
-        QVERIFY(due && due->size() == 1);
-        QVERIFY(*index.markPresent(due->first(), u"file-a.wav"_s, 1002));
+        const QList<TransferCandidate> candidates = due();
+        QCOMPARE(candidates.size(), 1);
+        QVERIFY(*recordPresent(candidates.first(), u"file-a.wav"_s));
 
         Call same = makeCall(2, 2000);
         same.outcome = u"voicemail"_s;
         auto result = mirror.applyPage(pageOf({same}, u"c2"_s));
         QVERIFY(result && result->orphanedCacheFiles.isEmpty()); // metadata only: the copy stays
-        QCOMPARE(index.referencedCacheFiles(), QStringList{u"file-a.wav"_s});
+        QCOMPARE(cacheFiles(), QStringList{u"file-a.wav"_s});
 
         Call reencoded = same;
         reencoded.recording->sizeBytes = 5000;
         result = mirror.applyPage(pageOf({reencoded}, u"c3"_s));
         QVERIFY(result);
         QCOMPARE(result->orphanedCacheFiles, QStringList{u"file-a.wav"_s});
-        QVERIFY(index.referencedCacheFiles().isEmpty());
-        const auto dueAgain = index.dueDownloads(0, 10);
-        QCOMPARE(dueAgain->size(), 1); // to be fetched again
+        QVERIFY(cacheFiles().isEmpty());
+        QCOMPARE(due().size(), 1); // to be fetched again
     }
 
-    void markPresentRefusesARowThatChangedMeanwhile()
+    void presentIsRefusedForARowThatChangedMeanwhile()
     {
         CallMirror mirror(db());
         QVERIFY(mirror.applyPage(pageOf({makeCall(2, 2000)}, u"c1"_s)));
-        RecordingCacheIndex index(db());
-        const auto due = index.dueDownloads(0, 10);
-        QVERIFY(due && !due->isEmpty());
-        const DownloadCandidate candidate = due->first();
+        const QList<TransferCandidate> candidates = due();
+        QVERIFY(!candidates.isEmpty());
+        const TransferCandidate candidate = candidates.first();
         Call reencoded = makeCall(2, 2000);
         reencoded.recording->sha256 = QString(64, u'b');
         QVERIFY(mirror.applyPage(pageOf({reencoded}, u"c2"_s)));
-        const auto marked = index.markPresent(candidate, u"stale.wav"_s, candidate.sizeBytes);
+        const auto marked = recordPresent(candidate, u"stale.wav"_s);
         QVERIFY(marked);
         QVERIFY(!*marked); // the downloaded bytes are of the old content: an orphan
     }
@@ -356,21 +353,21 @@ private Q_SLOTS:
         call.recording->sha256.clear(); // the contract allows null
         CallMirror mirror(db());
         QVERIFY(mirror.applyPage(pageOf({call}, u"c1"_s)));
-        RecordingCacheIndex index(db());
-        const auto due = index.dueDownloads(0, 10);
-        QVERIFY(due && due->size() == 1);
-        QVERIFY(due->first().sha256.isNull());
-        const auto marked = index.markPresent(due->first(), u"nohash.wav"_s, call.recording->sizeBytes);
+        const QList<TransferCandidate> candidates = due();
+        QCOMPARE(candidates.size(), 1);
+        QVERIFY(candidates.first().sha256.isEmpty());
+        TransferCandidate candidate = candidates.first();
+        candidate.sha256 = QString(); // null, not empty: bound as SQL NULL, and still the same content
+        const auto marked = recordPresent(candidate, u"nohash.wav"_s);
         QVERIFY2(marked, qPrintable(marked.error()));
         QVERIFY(*marked);
-        QCOMPARE(index.referencedCacheFiles(), QStringList{u"nohash.wav"_s});
+        QCOMPARE(cacheFiles(), QStringList{u"nohash.wav"_s});
     }
 
     void replacedOrRemovedRecordingsAndTombstonesReportTheirFiles()
     {
         CallMirror mirror(db());
         QVERIFY(mirrorThreeCachedCalls(mirror));
-        RecordingCacheIndex index(db());
 
         Call replaced = makeCall(2, 2000);
         replaced.recording->id = u"rec-2-new"_s;
@@ -386,7 +383,7 @@ private Q_SLOTS:
         QCOMPARE(orphans, QStringList({u"rec-2.wav"_s, u"rec-4.wav"_s, u"rec-6.wav"_s}));
         QCOMPARE(countRows(db(), u"calls"_s), 2);
         QCOMPARE(countRows(db(), u"recordings"_s), 1); // only rec-2-new, not yet cached
-        QVERIFY(index.referencedCacheFiles().isEmpty());
+        QVERIFY(cacheFiles().isEmpty());
     }
 
     void copiesThePageTakesAwayAreAuditedInItsTransaction()
@@ -462,6 +459,30 @@ private Q_SLOTS:
 
 private:
     QSqlDatabase db() const { return m_store->db(); }
+
+    // The agent's own ledger of the cache, the one place that says "present".
+    TransferLedger ledger() const
+    {
+        const QString cache = m_store->filePath(u"cache"_s);
+        QDir().mkpath(cache);
+        return TransferLedger(db(), cache);
+    }
+    QList<TransferCandidate> due() const
+    {
+        const auto due = ledger().due(0, 10);
+        return due ? *due : QList<TransferCandidate>();
+    }
+    // As a finished download does: false when the row no longer describes what was fetched.
+    Expected<bool> recordPresent(const TransferCandidate &candidate, const QString &file) const
+    {
+        TransferLedger writer = ledger();
+        writer.recordPresent(candidate, file);
+        const TransferLedger::Flushed flushed = writer.flush();
+        if (!flushed.status)
+            return Expected<bool>::failure(flushed.status.error());
+        return !flushed.supersededDownloads.contains(candidate.recordingId);
+    }
+    QStringList cacheFiles() const { return ledger().protectedCacheFiles(); }
 
     qint64 pragma(const QString &name) const
     {

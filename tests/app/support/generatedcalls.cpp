@@ -1,9 +1,11 @@
 #include "generatedcalls.h"
 
 #include "store/callmirror.h"
-#include "store/recordingcacheindex.h"
+#include "store/writetransaction.h"
 
 #include <QRandomGenerator>
+#include <QSqlError>
+#include <QSqlQuery>
 
 #include <algorithm>
 
@@ -183,22 +185,26 @@ Status writeTombstones(const QSqlDatabase &db, const QStringList &callIds)
 Status markCached(const QSqlDatabase &db, const QList<Call> &calls, const QSet<QString> &ids,
                   const std::function<QString(const Call &)> &cacheFileOf)
 {
-    RecordingCacheIndex index(db);
+    // What the agent's TransferLedger records once a download is verified and renamed.
+    WriteTransaction transaction(db);
+    if (!transaction.isOpen())
+        return Status::failure(transaction.beginError());
+    QSqlQuery query(db);
+    query.prepare(uR"(UPDATE recordings SET cache_state = 'present', cache_file = ?, cached_bytes = size_bytes,
+                          cached_at = ? WHERE id = ? AND call_id = ?)"_s);
     for (const Call &call : calls) {
         if (!ids.contains(call.id) || !call.recording)
             continue;
-        const Recording &recording = *call.recording;
-        // An empty, non-null hash: markPresent() binds a null QString as SQL NULL, and
-        // "IFNULL(sha256, '') = NULL" never matches (reported to the store's owner).
-        const QString sha256 = recording.sha256.isEmpty() ? u""_s : recording.sha256;
-        const DownloadCandidate candidate{recording.id, call.id, recording.format, recording.sizeBytes, sha256, 0};
-        auto marked = index.markPresent(candidate, cacheFileOf(call), recording.sizeBytes);
-        if (!marked)
-            return Status::failure(marked.error());
-        if (!*marked)
-            return Status::failure(u"the store did not accept call %1 as cached"_s.arg(call.id));
+        query.addBindValue(cacheFileOf(call));
+        query.addBindValue(QDateTime::currentMSecsSinceEpoch());
+        query.addBindValue(call.recording->id);
+        query.addBindValue(call.id);
+        if (!query.exec())
+            return Status::failure(query.lastError().text());
+        if (query.numRowsAffected() != 1)
+            return Status::failure(u"the store has no recording of call %1 to mark cached"_s.arg(call.id));
     }
-    return Status::ok();
+    return transaction.commit();
 }
 
 bool matches(const Call &call, const CallFilter &filter)
