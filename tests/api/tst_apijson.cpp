@@ -211,6 +211,34 @@ private Q_SLOTS:
         QVERIFY(fast->hasMore);
     }
 
+    // A field named twice: the fast parser leaves the page to the full one, so that the
+    // two never read different values from the same bytes.
+    void aFieldNamedTwiceIsReadAsTheFullParserReadsIt_data()
+    {
+        QTest::addColumn<QByteArray>("from");
+        QTest::addColumn<QByteArray>("to");
+        QTest::newRow("in the call") << QByteArray(R"("outcome":"connected",)")
+                                     << QByteArray(R"("outcome":"busy","outcome":"sale",)");
+        QTest::newRow("in the lead") << QByteArray(R"("name":"Dana Whitfield",)")
+                                     << QByteArray(R"("name":"A","name":"B",)");
+    }
+
+    void aFieldNamedTwiceIsReadAsTheFullParserReadsIt()
+    {
+        QFETCH(QByteArray, from);
+        QFETCH(QByteArray, to);
+        QByteArray body = QJsonDocument(QJsonObject{{"data"_L1, QJsonArray{validCall()}}, {"has_more"_L1, false}})
+                              .toJson(QJsonDocument::Compact);
+        body.replace(from, to);
+        QVERIFY(body.contains(to));
+        QVERIFY(!apijson::parseCallsPageFast(body));
+        const auto parsed = apijson::parseCallsPage(body);
+        QVERIFY2(parsed, qPrintable(parsed.error()));
+        const QJsonObject asQtReadsIt = QJsonDocument::fromJson(body).object()["data"_L1].toArray().first().toObject();
+        QCOMPARE(parsed->calls.first().outcome, asQtReadsIt["outcome"_L1].toString());
+        QCOMPARE(parsed->calls.first().lead.name, asQtReadsIt["lead"_L1].toObject()["name"_L1].toString());
+    }
+
     // A broken row sends the page to the full parser, which names the problem.
     void fastPageParserLeavesBrokenCallsToTheFullOne_data() { brokenCallsAreRefusedWithTheFieldNamed_data(); }
 
