@@ -85,7 +85,7 @@ SyncResult<MetadataSyncReport> MetadataSync::fetchAll(const std::atomic<bool> *s
         batch.lastPageNumber = ++m_pagesThisProcess;
         batch.pages.push_back(std::move(*page).value());
         if (last || batch.rows >= kCommitRows || batchAge.elapsed() >= kCommitIntervalMs) {
-            if (auto committed = commit(batch, report); !committed)
+            if (auto committed = commit(batch, report, &fetcher); !committed)
                 return committed.error();
         }
     }
@@ -100,7 +100,7 @@ SyncResult<MetadataSyncReport> MetadataSync::fetchAll(const std::atomic<bool> *s
     return report;
 }
 
-SyncResult<Done> MetadataSync::commit(Batch &batch, MetadataSyncReport &report)
+SyncResult<Done> MetadataSync::commit(Batch &batch, MetadataSyncReport &report, PageFetcher *fetcher)
 {
     QElapsedTimer timer;
     timer.start();
@@ -120,6 +120,8 @@ SyncResult<Done> MetadataSync::commit(Batch &batch, MetadataSyncReport &report)
     qCDebug(lcSync).noquote() << u"committed pages to %1: %2 rows in %3 ms"_s.arg(batch.lastPageNumber)
                                      .arg(batch.rows)
                                      .arg(timer.elapsed());
+    if (fetcher)
+        fetcher->retire(std::move(batch.pages));
     batch = {};
     return Done{};
 }

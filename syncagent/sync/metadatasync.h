@@ -10,6 +10,8 @@
 
 namespace earshot {
 
+class PageFetcher;
+
 struct MetadataSyncReport
 {
     int pages = 0;
@@ -57,7 +59,8 @@ private:
     };
 
     SyncResult<MetadataSyncReport> fetchAll(const std::atomic<bool> *stopRequested);
-    SyncResult<Done> commit(Batch &batch, MetadataSyncReport &report);
+    // Hands the written pages to `fetcher` to free, when there is one.
+    SyncResult<Done> commit(Batch &batch, MetadataSyncReport &report, PageFetcher *fetcher = nullptr);
 
     ServerApi &m_api;
     CallMirror &m_mirror;

@@ -1,5 +1,7 @@
 #include "sync/pagefetcher.h"
 
+#include <iterator>
+
 using namespace Qt::StringLiterals;
 
 namespace earshot {
@@ -37,10 +39,45 @@ std::optional<SyncResult<CallsPage>> PageFetcher::next()
     return page;
 }
 
+void PageFetcher::retire(std::vector<CallsPage> pages)
+{
+    {
+        const std::lock_guard lock(m_mutex);
+        if (m_retired.empty())
+            m_retired = std::move(pages);
+        else
+            std::move(pages.begin(), pages.end(), std::back_inserter(m_retired));
+    }
+    m_changed.notify_all();
+}
+
+bool PageFetcher::freeRetired(std::unique_lock<std::mutex> &lock)
+{
+    if (m_retired.empty())
+        return false;
+    std::vector<CallsPage> retired;
+    retired.swap(m_retired);
+    lock.unlock();
+    retired.clear();
+    lock.lock();
+    return true;
+}
+
+void PageFetcher::freeRetiredUntilAbandoned()
+{
+    std::unique_lock lock(m_mutex);
+    do {
+        m_changed.wait(lock, [this] { return !m_retired.empty() || m_abandoned; });
+    } while (freeRetired(lock));
+}
+
 bool PageFetcher::push(SyncResult<CallsPage> page)
 {
     std::unique_lock lock(m_mutex);
-    m_changed.wait(lock, [this] { return m_ready.size() < m_depth || m_abandoned; });
+    // Frees retired pages while it waits for room.
+    do {
+        m_changed.wait(lock, [this] { return m_ready.size() < m_depth || m_abandoned || !m_retired.empty(); });
+    } while (freeRetired(lock));
     if (m_abandoned)
         return false;
     m_ready.push_back(std::move(page));
@@ -77,6 +114,7 @@ void PageFetcher::fetchAll(QString cursor)
         m_finished = true;
     }
     m_changed.notify_all();
+    freeRetiredUntilAbandoned();
 }
 
 } // namespace earshot
