@@ -171,9 +171,8 @@ std::optional<Recording> readRecording(const object &fields)
     return recording;
 }
 
-std::optional<Call> readCall(const object &fields)
+std::optional<Call> readCall(FastFields &field)
 {
-    FastFields field(fields);
     Call call;
     call.id = field.identifier("id");
     const auto lead = field.child("lead");
@@ -248,7 +247,7 @@ std::optional<CallsPage> parseCallsPageFast(const QByteArray &body)
             page.tombstones.append(std::move(tombstone));
             continue;
         }
-        auto call = readCall(fields);
+        auto call = readCall(rowField);
         if (!call)
             return std::nullopt;
         page.calls.append(std::move(*call));

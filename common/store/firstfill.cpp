@@ -179,6 +179,12 @@ Expected<int> FirstFill::finish()
     const Status built = buildIndexes();
     const qint64 builtMs = timer.elapsed();
     ReferenceCheck::Result dangling = check.get();
+    if (!dangling) {
+        // The other connection could not do it (no file handle, no read slot): this one can.
+        qCWarning(lcStore).noquote() << "first fill: checking references on this connection instead:"
+                                     << dangling.error();
+        dangling = ReferenceCheck::run(m_db);
+    }
     const qint64 checkedMs = timer.elapsed();
     if (!built)
         return Expected<int>::failure(built.error());

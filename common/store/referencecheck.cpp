@@ -9,6 +9,7 @@
 
 #include <memory>
 #include <string>
+#include <system_error>
 
 using namespace Qt::StringLiterals;
 
@@ -81,7 +82,14 @@ std::future<ReferenceCheck::Result> ReferenceCheck::start(const QSqlDatabase &wr
         inline_.set_value(run(writer));
         return inline_.get_future();
     }
-    return std::async(std::launch::async, checkFile, std::string(file));
+    try {
+        return std::async(std::launch::async, checkFile, std::string(file));
+    } catch (const std::system_error &) {
+        // No thread to be had: the check runs here, as it did before it had one.
+        std::promise<Result> inline_;
+        inline_.set_value(run(writer));
+        return inline_.get_future();
+    }
 }
 
 } // namespace earshot

@@ -33,7 +33,8 @@ public:
 
     // Checks the store that `writer` is connected to, on a read-only connection opened
     // by a thread of its own. Runs inline (the future is ready at once) when the store
-    // has no file another connection could open, such as an in-memory database.
+    // has no file another connection could open, such as an in-memory database, or when
+    // no thread can be started.
     static std::future<Result> start(const QSqlDatabase &writer);
 };
 

@@ -180,10 +180,10 @@ Migration fastFirstFill()
 
 // Version 6: the recording queues read the newest calls first.
 // - recordings_to_fetch (status, cache_state) made the planner pick every available
-//   recording and sort them all for the next few to fetch: 1.1 s a pass at a million
-//   calls, on the transfer engine's thread. Without it, the queue walks calls_by_started
-//   newest first and stops at its limit (1 ms); it reads past the cached copies first,
-//   which the quota keeps to thousands. It was also 0.7 s of a first fill's index build.
+//   recording and sort them all, even for the next few to fetch: 1.1 s for 16 at a
+//   million calls. Without it, the queue walks calls_by_started newest first and stops
+//   at its limit (1 ms for 16); it reads past the cached copies first, which the quota
+//   keeps to thousands. It was also 0.7 s of a first fill's index build.
 // - recordings_by_access covered every recording to find the cached ones: it becomes
 //   recordings_cached, over the rows with a cache file only, which every query of cached
 //   copies names. A first fill writes no cache file, so it keeps this index up as it goes.

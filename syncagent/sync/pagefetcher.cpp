@@ -74,15 +74,21 @@ void PageFetcher::freeRetiredUntilAbandoned()
 bool PageFetcher::push(SyncResult<CallsPage> page)
 {
     std::unique_lock lock(m_mutex);
-    // Frees retired pages while it waits for room.
-    do {
+    // Frees retired pages while it waits for room, and only after handing the page over:
+    // a writer waiting for it must not wait for the frees.
+    for (;;) {
         m_changed.wait(lock, [this] { return m_ready.size() < m_depth || m_abandoned || !m_retired.empty(); });
-    } while (freeRetired(lock));
-    if (m_abandoned)
-        return false;
+        if (m_abandoned)
+            return false;
+        if (m_ready.size() < m_depth)
+            break;
+        freeRetired(lock);
+    }
     m_ready.push_back(std::move(page));
     lock.unlock();
     m_changed.notify_all();
+    lock.lock();
+    freeRetired(lock);
     return true;
 }
 

@@ -9,9 +9,13 @@
 #include "store/referencecheck.h"
 #include "testsupport/temporary_store.h"
 #include "store/syncstate.h"
+#include "store/writetransaction.h"
 #include "transfer/transferledger.h"
 
 #include <QDir>
+#include <QScopeGuard>
+#include <QRegularExpression>
+#include <QFile>
 #include <QSqlQuery>
 #include <QTemporaryDir>
 #include <QTest>
@@ -292,6 +296,45 @@ private Q_SLOTS:
             QCOMPARE(inMemory->at(1).rowid, 4);
         }
         QSqlDatabase::removeDatabase(u"in-memory"_s);
+    }
+
+    // When the check's own connection cannot open the store, the writer's connection
+    // checks instead: the fill still ends, and still removes what dangles.
+    void aFirstFillChecksOnItsOwnConnectionWhenNoOtherCanOpenTheStore()
+    {
+        CallMirror mirror(db());
+        FirstFill fill = mirror.firstFill();
+        QVERIFY(fill.begin());
+        QVERIFY(mirror.applyPage(pageOf({makeCall(1, 1000)}, u"c1"_s, false)));
+        QVERIFY(execute(db(), u"INSERT INTO recordings(id, call_id, format, size_bytes, duration_seconds, channels, "
+                              "status) VALUES ('rec-x', 'call-missing', 'wav', 1, 1, 1, 'available')"_s));
+        // The open connection keeps its files; a new one finds nothing at the path.
+        const QString moved = m_store->path() + u".moved"_s;
+        QVERIFY(QFile::rename(m_store->path(), moved));
+        const auto restore = qScopeGuard([&] { QFile::rename(moved, m_store->path()); });
+        QTest::ignoreMessage(QtWarningMsg, QRegularExpression(u"checking references on this connection instead"_s));
+        QCOMPARE(finishRemoving(fill), 1);
+        QVERIFY(!fill.isUnderway());
+        QCOMPARE(countRows(db(), u"recordings"_s), 0);
+    }
+
+    // The check reads the store as committed, on its own connection: not what the
+    // writer's open transaction has written and not yet committed.
+    void theReferenceCheckReadsWhatIsCommitted()
+    {
+        QVERIFY(execute(db(), u"PRAGMA foreign_keys = OFF"_s));
+        WriteTransaction transaction(db());
+        QVERIFY(transaction.isOpen());
+        QVERIFY(execute(db(), u"INSERT INTO recordings(id, call_id, format, size_bytes, duration_seconds, channels, "
+                              "status) VALUES ('rec-x', 'call-missing', 'wav', 1, 1, 1, 'available')"_s));
+        const auto separate = ReferenceCheck::start(db()).get();
+        QVERIFY2(separate, qPrintable(separate.error()));
+        QVERIFY(separate->empty());
+        const auto here = ReferenceCheck::run(db());
+        QVERIFY2(here, qPrintable(here.error()));
+        QCOMPARE(here->size(), size_t(1));
+        transaction.rollback();
+        QVERIFY(execute(db(), u"PRAGMA foreign_keys = ON"_s));
     }
 
     void aTombstoneInAFirstFillTakesTheRecordingWithIt()
