@@ -31,7 +31,7 @@ qint64 CachePolicy::oldestCallToKeepMs(qint64 nowMs) const
     return m_retentionDays > 0 ? nowMs - qint64(m_retentionDays) * kDayMs : std::numeric_limits<qint64>::min();
 }
 
-QList<TransferCandidate> CachePolicy::admit(QList<TransferCandidate> due)
+QList<TransferCandidate> CachePolicy::admit(QList<TransferCandidate> due, const TransferLedger &ledger)
 {
     m_lastProblem.clear();
     m_summary = {};
@@ -39,6 +39,18 @@ QList<TransferCandidate> CachePolicy::admit(QList<TransferCandidate> due)
     if (!pinned) {
         m_lastProblem = pinned.error();
         return {};
+    }
+    // Pins come first however old their calls: those the window of newest calls left out.
+    QSet<QString> outsideWindow = *pinned;
+    for (const TransferCandidate &candidate : std::as_const(due))
+        outsideWindow.remove(candidate.recordingId);
+    if (!outsideWindow.isEmpty()) {
+        auto pinnedDue = ledger.dueAmong(QDateTime::currentMSecsSinceEpoch(), outsideWindow.values());
+        if (!pinnedDue) {
+            m_lastProblem = pinnedDue.error();
+            return {};
+        }
+        due.append(std::move(*pinnedDue));
     }
     const auto cached = readCachedCopies(m_db, *pinned);
     if (!cached) {
@@ -76,12 +88,13 @@ QList<TransferCandidate> CachePolicy::admit(QList<TransferCandidate> due)
                                         "pins are kept all the same, and nothing else is"_s
                                             .arg(plan.bytesAfter)
                                             .arg(m_quotaBytes);
-    qCInfo(lcCache).noquote() << u"cache plan: %1 to fetch, %2 evicted, %3 do not fit in the quota of %4 bytes, "
-                                 "%5 older than the retention period"_s.arg(plan.fetch.size())
+    qCInfo(lcCache).noquote() << u"cache plan: of %6 due looked at, %1 to fetch, %2 evicted, %3 do not fit in the "
+                                 "quota of %4 bytes, %5 older than the retention period"_s.arg(plan.fetch.size())
                                      .arg(m_summary.evicted)
                                      .arg(m_summary.doesNotFit)
                                      .arg(m_quotaBytes)
-                                     .arg(tooOld);
+                                     .arg(tooOld)
+                                     .arg(due.size());
     QList<TransferCandidate> admitted;
     admitted.reserve(plan.fetch.size());
     for (const QString &id : plan.fetch)

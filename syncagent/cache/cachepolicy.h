@@ -28,9 +28,10 @@ public:
     qint64 oldestCallToKeepMs(qint64 nowMs) const;
     qint64 quotaBytes() const { return m_quotaBytes; }
 
-    // The recordings to fetch, in order; evicts first. On a store error nothing is
-    // fetched and takeProblem() says why, for the pass to report.
-    QList<TransferCandidate> admit(QList<TransferCandidate> due);
+    // The recordings to fetch, in order, from a window of those due (newest calls first)
+    // and the pinned ones due that it left out, read from `ledger`; evicts first. On a
+    // store error nothing is fetched and takeProblem() says why, for the pass to report.
+    QList<TransferCandidate> admit(QList<TransferCandidate> due, const TransferLedger &ledger);
     QString takeProblem() { return std::exchange(m_lastProblem, {}); }
 
     struct Summary

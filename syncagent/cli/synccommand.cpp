@@ -117,7 +117,9 @@ int runSync(const AgentCommand &command)
     transferOptions.media.connection.userAgent = userAgent();
     transferOptions.media.connection.trust = setup.trust;
     transferOptions.media.stopRequested = stopRequested;
-    transferOptions.admitDue = [&upkeep](QList<TransferCandidate> due) { return upkeep.policy().admit(std::move(due)); };
+    transferOptions.admitDue = [&upkeep](QList<TransferCandidate> due, const TransferLedger &ledger) {
+        return upkeep.policy().admit(std::move(due), ledger);
+    };
     ServerApiLinks links(api);
     // The next recordings' links are fetched on a thread of their own while others download.
     LinkPrefetcher prefetchingLinks(links, [&setup, &server, &api](const std::atomic<bool> *stop) {

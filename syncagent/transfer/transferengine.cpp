@@ -16,7 +16,6 @@ namespace earshot {
 
 namespace {
 
-constexpr int kDueBatch = 1'000'000;
 constexpr std::chrono::milliseconds kFlushDelay{50};
 constexpr std::chrono::milliseconds kWatchInterval{250};
 // A partial's cached_bytes is brought up to date this often, for the app to show progress.
@@ -91,20 +90,32 @@ SyncResult<int> TransferEngine::queueDue()
     // A pass starts afresh: a failure between passes (a player's request while the server
     // was away) was told to the player, and must not fail this pass nor hold its queue.
     m_report.fatal.reset();
-    auto due = m_ledger.due(QDateTime::currentMSecsSinceEpoch(), kDueBatch);
+    m_queuedThisPass.clear();
+    return queueWindow();
+}
+
+SyncResult<int> TransferEngine::queueWindow()
+{
+    const int window = std::max(1, m_options.dueWindow);
+    auto due = m_ledger.due(QDateTime::currentMSecsSinceEpoch(), window);
     if (!due)
         return SyncError::localStore(u"Cannot read the recordings to download from the local store: "_s + due.error());
+    const bool windowFull = due->size() >= window;
     if (m_options.admitDue)
-        *due = m_options.admitDue(std::move(*due));
+        *due = m_options.admitDue(std::move(*due), m_ledger);
     int added = 0;
     for (const TransferCandidate &candidate : std::as_const(*due)) {
-        if (m_jobs.contains(candidate.recordingId))
+        // Once a pass: what failed or did not fit does not come back within it.
+        if (m_jobs.contains(candidate.recordingId) || m_queuedThisPass.contains(candidate.recordingId))
             continue;
+        m_queuedThisPass.insert(candidate.recordingId);
         auto job = std::make_shared<RecordingJob>(candidate);
         m_jobs.insert(candidate.recordingId, job);
         m_queue.push_back(std::move(job));
         ++added;
     }
+    // The next window is worth a look only if this one had more than it took in.
+    m_nextWindowMayHoldMore = windowFull && added > 0;
     m_report.queued += added;
     qCInfo(lcTransfer) << "downloads:" << added << "recordings due";
     if (!m_jobs.isEmpty()) {
@@ -302,6 +313,14 @@ void TransferEngine::maybeIdle()
         flushLedger();
     if (!m_jobs.isEmpty() || m_idleAnnounced)
         return;
+    // The pass goes on with the next window while the last one's downloads are now in.
+    if (std::exchange(m_nextWindowMayHoldMore, false) && !m_paused && !m_pausedForSpace && !m_stopping
+        && !m_report.fatal && !(m_options.media.stopRequested && m_options.media.stopRequested->load())) {
+        if (auto queued = queueWindow(); !queued)
+            m_report.fatal = queued.error();
+        if (!m_jobs.isEmpty())
+            return;
+    }
     m_watchTimer.stop();
     m_idleAnnounced = true;
     Q_EMIT idle();

@@ -8,6 +8,7 @@
 #include "transfer/transferoptions.h"
 
 #include <QHash>
+#include <QSet>
 #include <QObject>
 #include <QThreadPool>
 #include <QTimer>
@@ -49,7 +50,8 @@ public:
     // Starts the transfer thread; fails when libcurl cannot.
     Status start();
 
-    // Queues every recording that is due; idle() follows when they are all handled.
+    // Queues the recordings that are due, a window of the newest at a time (the cache
+    // policy admits from each); idle() follows when no window holds more to fetch.
     SyncResult<int> queueDue();
     // Fetches [offset, offset + length) of a recording ahead of everything else (whole
     // chunks around it, which count towards its cached copy); rangeReady() follows.
@@ -87,6 +89,8 @@ Q_SIGNALS:
     void diskSpaceReturned();
 
 private:
+    // One window of the recordings due, through the cache policy, onto the queue.
+    SyncResult<int> queueWindow();
     using JobPointer = std::shared_ptr<RecordingJob>;
 
     // transferengine.cpp: queue, slots, idle, stop, disk space.
@@ -165,6 +169,8 @@ private:
     bool m_paused = false;
     bool m_stopping = false;
     bool m_idleAnnounced = true;
+    bool m_nextWindowMayHoldMore = false;
+    QSet<QString> m_queuedThisPass; // recording ids, so that a pass takes each one once
     QTimer m_flushTimer;
     QTimer m_watchTimer; // stop requests and partial progress, while busy
 };

@@ -41,8 +41,11 @@ public:
     TransferLedger(QSqlDatabase db, QString cacheDirectory);
 
     // Recordings to fetch now, newest calls first: available ones not backing off, and
-    // pending or failed ones whose next try has come (polls and late retries).
+    // pending or failed ones whose next try has come (polls and late retries). Reads the
+    // newest calls until it has `limit`, so a window costs what it holds, not the store.
     Expected<QList<TransferCandidate>> due(qint64 nowMs, int limit) const;
+    // Those of these recordings that are due now, in no particular order.
+    Expected<QList<TransferCandidate>> dueAmong(qint64 nowMs, const QStringList &recordingIds) const;
     Expected<std::optional<TransferCandidate>> candidate(const QString &recordingId) const;
     // Files the start-up clean-up must keep: every referenced file, and for a partial also
     // its final name (a crash between rename and commit leaves that one).

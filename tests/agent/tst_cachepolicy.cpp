@@ -2,6 +2,9 @@
 // and fetches under a quota, and which recordings each kind of pin matches through its
 // call (PinnedRecordings). tst_agentcache shows the same rules through the real agent.
 #include "cache/cachedcopy.h"
+#include "cache/cachepolicy.h"
+#include "cache/localcopyremoval.h"
+#include "sync/cachefolder.h"
 #include "cache/evictionplanner.h"
 #include "cache/pinnedrecordings.h"
 #include "transfer/transferledger.h"
@@ -9,6 +12,7 @@
 #include "store/pinstore.h"
 #include "testsupport/temporary_store.h"
 
+#include <QDateTime>
 #include <QScopeGuard>
 #include <QSqlError>
 #include <QSqlQuery>
@@ -42,6 +46,29 @@ QStringList ids(const QList<CachedCopy> &copies)
     return result;
 }
 
+// Calls c00001 … (started at 1, 2, … s) by one lead and agent, each with recording r00001 …
+// of 1 byte, available and not cached.
+bool fillCalls(const QSqlDatabase &db, int count)
+{
+    const QStringList setup{
+        u"INSERT INTO leads(id, name) VALUES ('L', 'Ada')"_s,
+        u"INSERT INTO agents(id, name) VALUES ('A', 'Ann')"_s,
+        u"WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < %1) "
+        "INSERT INTO calls(id, lead_id, agent_id, direction, outcome, started_at, duration_seconds, updated_at) "
+        "SELECT printf('c%05d', i), 'L', 'A', 'outbound', 'connected', i * 1000, 60, 'x' FROM n"_s.arg(count),
+        u"INSERT INTO recordings(id, call_id, format, size_bytes, duration_seconds, channels, status) "
+        "SELECT 'r' || substr(id, 2), id, 'mp3', 1, 1, 1, 'available' FROM calls"_s,
+    };
+    for (const QString &sql : setup) {
+        QSqlQuery query(db);
+        if (!query.exec(sql)) {
+            qWarning().noquote() << query.lastError().text();
+            return false;
+        }
+    }
+    return true;
+}
+
 } // namespace
 
 class TstCachePolicy : public QObject
@@ -55,6 +82,7 @@ private Q_SLOTS:
     void plannerFetchesPinnedFirstThenNewest();
     void pinsMatchThroughTheirCalls();
     void queuesReadOnlyTheRowsTheyNeed();
+    void pinsOutsideTheWindowOfNewestCallsComeFirst();
 };
 
 void TstCachePolicy::plannerEvictsLeastRecentlyUsedUnpinnedOverQuota()
@@ -208,14 +236,8 @@ void TstCachePolicy::queuesReadOnlyTheRowsTheyNeed()
     earshot::testsupport::TemporaryStore store;
     QVERIFY2(store.isOpen(), qPrintable(store.error()));
     constexpr int kCalls = 20000;
+    QVERIFY(fillCalls(store.db(), kCalls));
     const QStringList setup{
-        u"INSERT INTO leads(id, name) VALUES ('L', 'Ada')"_s,
-        u"INSERT INTO agents(id, name) VALUES ('A', 'Ann')"_s,
-        u"WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < %1) "
-        "INSERT INTO calls(id, lead_id, agent_id, direction, outcome, started_at, duration_seconds, updated_at) "
-        "SELECT printf('c%05d', i), 'L', 'A', 'outbound', 'connected', i * 1000, 60, 'x' FROM n"_s.arg(kCalls),
-        u"INSERT INTO recordings(id, call_id, format, size_bytes, duration_seconds, channels, status) "
-        "SELECT 'r' || substr(id, 2), id, 'mp3', 1, 1, 1, 'available' FROM calls"_s,
         // The newest 100 are cached; of the next, two are waiting for a retry.
         u"UPDATE recordings SET cache_state = 'present', cache_file = id || '.bin', cached_at = 1 "
         "WHERE call_id > printf('c%05d', %1)"_s.arg(kCalls - 100),
@@ -249,6 +271,31 @@ void TstCachePolicy::queuesReadOnlyTheRowsTheyNeed()
     QVERIFY2(cached, qPrintable(cached.error()));
     QCOMPARE(cached->size(), 100);
     QVERIFY2(ticks < 20, qPrintable(u"the cached copies took %1 ticks of %2 steps"_s.arg(ticks).arg(kStepsPerTick)));
+}
+
+// The engine hands the policy a window of the newest calls due; a pinned recording older
+// than all of them still comes first.
+void TstCachePolicy::pinsOutsideTheWindowOfNewestCallsComeFirst()
+{
+    earshot::testsupport::TemporaryStore store;
+    QVERIFY2(store.isOpen(), qPrintable(store.error()));
+    QVERIFY(fillCalls(store.db(), 200));
+    QVERIFY(earshot::PinStore(store.db()).pin({earshot::Pin::Kind::Call, u"c00010"_s, {}}));
+    QVERIFY(earshot::PinStore(store.db()).pin({earshot::Pin::Kind::Call, u"c00199"_s, {}})); // inside it
+
+    const earshot::TransferLedger ledger(store.db(), store.filePath(u"cache"_s));
+    auto window = ledger.due(QDateTime::currentMSecsSinceEpoch(), 3);
+    QVERIFY2(window, qPrintable(window.error()));
+    QCOMPARE(window->size(), 3);
+    const earshot::CacheFolder folder(store.filePath(u"cache"_s));
+    earshot::LocalCopyRemoval removal(store.db(), folder, u"user-1"_s);
+    earshot::CachePolicy policy(store.db(), removal, earshot::CachePolicy::kDefaultQuotaBytes);
+    const auto admitted = policy.admit(*window, ledger);
+    QVERIFY2(policy.takeProblem().isEmpty(), "the policy failed");
+    QStringList ids;
+    for (const auto &candidate : admitted)
+        ids << candidate.recordingId;
+    QCOMPARE(ids, (QStringList{u"r00199"_s, u"r00010"_s, u"r00200"_s, u"r00198"_s}));
 }
 
 QTEST_GUILESS_MAIN(TstCachePolicy)

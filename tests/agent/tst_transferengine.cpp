@@ -124,6 +124,7 @@ private Q_SLOTS:
     void playerRangeOfABackgroundDownloadNamesItsPartial();
     void recordingChangedWhileDownloadingIsNotMarkedPresent();
     void bandwidthLimitHoldsForAllTransfersTogether();
+    void aPassTakesWindowAfterWindowUntilNothingIsDue();
 
 private:
     struct StoredRow
@@ -137,7 +138,8 @@ private:
     void addRecording(qint64 size = kMiB);
     // Calls call-N with recordings rec-N, of `size` bytes each.
     void addRecordings(int count, qint64 size);
-    std::unique_ptr<TransferEngine> makeEngine(qint64 bandwidthLimit = 0);
+    std::unique_ptr<TransferEngine> makeEngine(qint64 bandwidthLimit = 0,
+                                               int dueWindow = TransferOptions::kDefaultDueWindow);
     bool runUntilIdle(TransferEngine &engine, int timeoutMs = 30'000);
     StoredRow row();
     MediaOutcome transferInto(const std::shared_ptr<CacheFileSink> &sink, qint64 first, qint64 end);
@@ -224,10 +226,11 @@ void TstTransferEngine::addRecordings(int count, qint64 size)
     QVERIFY(CallMirror(m_store->connection()).applyPage(page));
 }
 
-std::unique_ptr<TransferEngine> TstTransferEngine::makeEngine(qint64 bandwidthLimit)
+std::unique_ptr<TransferEngine> TstTransferEngine::makeEngine(qint64 bandwidthLimit, int dueWindow)
 {
     TransferOptions options;
     options.bandwidthLimit = bandwidthLimit;
+    options.dueWindow = dueWindow;
     options.media = m_settings;
     auto engine = std::make_unique<TransferEngine>(options, m_key, m_cacheDir, m_store->connection(), *m_links);
     return engine->start() ? std::move(engine) : nullptr;
@@ -536,6 +539,27 @@ void TstTransferEngine::bandwidthLimitHoldsForAllTransfersTogether()
     QVERIFY(runUntilIdle(*engine, 10'000));
     QVERIFY2(clock.elapsed() < 5000, qPrintable(u"%1 ms after lifting the limit"_s.arg(clock.elapsed())));
     QCOMPARE(engine->takeReport().downloaded, 8);
+}
+
+// A store of a million calls has far more due than one look should read: a pass takes
+// the newest in windows, and the next window once the last one's downloads are in.
+void TstTransferEngine::aPassTakesWindowAfterWindowUntilNothingIsDue()
+{
+    addRecordings(5, 64 * 1024);
+    // The newest fails; the pass still goes on to the older ones, and tries it only once.
+    QFile::remove(m_dir->filePath(u"media/rec1.mp3"_s));
+    auto engine = makeEngine(0, 2);
+    QVERIFY(engine);
+    const auto queued = engine->queueDue();
+    QVERIFY(queued);
+    QCOMPARE(*queued, 2);
+    QVERIFY(runUntilIdle(*engine));
+    const TransferReport report = engine->takeReport();
+    QCOMPARE(report.queued, 5);
+    QCOMPARE(report.downloaded, 4);
+    QSqlQuery present(u"SELECT count(*) FROM recordings WHERE cache_state = 'present'"_s, m_store->connection());
+    QVERIFY(present.next());
+    QCOMPARE(present.value(0).toInt(), 4);
 }
 
 int main(int argc, char *argv[])
