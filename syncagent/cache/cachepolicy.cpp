@@ -40,10 +40,18 @@ QList<TransferCandidate> CachePolicy::admit(QList<TransferCandidate> due, const 
         m_lastProblem = pinned.error();
         return {};
     }
-    // Pins come first however old their calls: those the window of newest calls left out.
+    const auto cached = readCachedCopies(m_db, *pinned);
+    if (!cached) {
+        m_lastProblem = cached.error();
+        return {};
+    }
+    // Pins come first however old their calls: those not cached that the window of newest
+    // calls left out.
     QSet<QString> outsideWindow = *pinned;
     for (const TransferCandidate &candidate : std::as_const(due))
         outsideWindow.remove(candidate.recordingId);
+    for (const CachedCopy &copy : *cached)
+        outsideWindow.remove(copy.recordingId);
     if (!outsideWindow.isEmpty()) {
         auto pinnedDue = ledger.dueAmong(QDateTime::currentMSecsSinceEpoch(), outsideWindow.values());
         if (!pinnedDue) {
@@ -51,11 +59,6 @@ QList<TransferCandidate> CachePolicy::admit(QList<TransferCandidate> due, const 
             return {};
         }
         due.append(std::move(*pinnedDue));
-    }
-    const auto cached = readCachedCopies(m_db, *pinned);
-    if (!cached) {
-        m_lastProblem = cached.error();
-        return {};
     }
     const qint64 oldestToKeep = oldestCallToKeepMs(QDateTime::currentMSecsSinceEpoch());
     QList<WantedRecording> wanted;

@@ -10,6 +10,8 @@
 #include <QFileInfo>
 #include <QThread>
 
+#include <climits>
+
 using namespace Qt::StringLiterals;
 
 namespace earshot {
@@ -96,11 +98,15 @@ SyncResult<int> TransferEngine::queueDue()
 
 SyncResult<int> TransferEngine::queueWindow()
 {
+    // Those queued earlier in the pass may be due again (a failure's short backoff): they
+    // are read past, not let fill the window and hide the older ones.
     const int window = std::max(1, m_options.dueWindow);
-    auto due = m_ledger.due(QDateTime::currentMSecsSinceEpoch(), window);
+    const auto limit = static_cast<int>(std::min<qsizetype>(window + m_queuedThisPass.size(), INT_MAX));
+    auto due = m_ledger.due(QDateTime::currentMSecsSinceEpoch(), limit);
     if (!due)
         return SyncError::localStore(u"Cannot read the recordings to download from the local store: "_s + due.error());
-    const bool windowFull = due->size() >= window;
+    const bool windowFull = due->size() >= limit;
+    due->removeIf([this](const TransferCandidate &candidate) { return m_queuedThisPass.contains(candidate.recordingId); });
     if (m_options.admitDue)
         *due = m_options.admitDue(std::move(*due), m_ledger);
     int added = 0;
@@ -318,7 +324,8 @@ void TransferEngine::maybeIdle()
         && !m_report.fatal && !(m_options.media.stopRequested && m_options.media.stopRequested->load())) {
         if (auto queued = queueWindow(); !queued)
             m_report.fatal = queued.error();
-        if (!m_jobs.isEmpty())
+        // Queued work, or a window that ended at once and announced idle itself.
+        if (!m_jobs.isEmpty() || m_idleAnnounced)
             return;
     }
     m_watchTimer.stop();

@@ -139,7 +139,8 @@ private:
     // Calls call-N with recordings rec-N, of `size` bytes each.
     void addRecordings(int count, qint64 size);
     std::unique_ptr<TransferEngine> makeEngine(qint64 bandwidthLimit = 0,
-                                               int dueWindow = TransferOptions::kDefaultDueWindow);
+                                               int dueWindow = TransferOptions::kDefaultDueWindow,
+                                               decltype(TransferOptions::admitDue) admitDue = {});
     bool runUntilIdle(TransferEngine &engine, int timeoutMs = 30'000);
     StoredRow row();
     MediaOutcome transferInto(const std::shared_ptr<CacheFileSink> &sink, qint64 first, qint64 end);
@@ -226,11 +227,13 @@ void TstTransferEngine::addRecordings(int count, qint64 size)
     QVERIFY(CallMirror(m_store->connection()).applyPage(page));
 }
 
-std::unique_ptr<TransferEngine> TstTransferEngine::makeEngine(qint64 bandwidthLimit, int dueWindow)
+std::unique_ptr<TransferEngine> TstTransferEngine::makeEngine(qint64 bandwidthLimit, int dueWindow,
+                                                             decltype(TransferOptions::admitDue) admitDue)
 {
     TransferOptions options;
     options.bandwidthLimit = bandwidthLimit;
     options.dueWindow = dueWindow;
+    options.admitDue = std::move(admitDue);
     options.media = m_settings;
     auto engine = std::make_unique<TransferEngine>(options, m_key, m_cacheDir, m_store->connection(), *m_links);
     return engine->start() ? std::move(engine) : nullptr;
@@ -546,20 +549,47 @@ void TstTransferEngine::bandwidthLimitHoldsForAllTransfersTogether()
 void TstTransferEngine::aPassTakesWindowAfterWindowUntilNothingIsDue()
 {
     addRecordings(5, 64 * 1024);
-    // The newest fails; the pass still goes on to the older ones, and tries it only once.
+    // The newest fails, and is due again at once (as after a short backoff): the pass
+    // still goes on to the older ones, and queues it only once.
     QFile::remove(m_dir->filePath(u"media/rec1.mp3"_s));
+    QVERIFY(execute(m_store->connection(),
+                    u"CREATE TEMP TRIGGER due_again AFTER UPDATE OF next_attempt_at ON recordings "
+                    "WHEN NEW.id = 'rec-1' AND NEW.next_attempt_at IS NOT NULL "
+                    "BEGIN UPDATE recordings SET next_attempt_at = NULL WHERE id = 'rec-1'; END"_s));
     auto engine = makeEngine(0, 2);
     QVERIFY(engine);
+    QSignalSpy idle(engine.get(), &TransferEngine::idle);
     const auto queued = engine->queueDue();
     QVERIFY(queued);
     QCOMPARE(*queued, 2);
-    QVERIFY(runUntilIdle(*engine));
+    QVERIFY(idle.wait(30'000));
+    QTest::qWait(200); // idle() comes once
+    QCOMPARE(idle.count(), 1);
     const TransferReport report = engine->takeReport();
     QCOMPARE(report.queued, 5);
     QCOMPARE(report.downloaded, 4);
     QSqlQuery present(u"SELECT count(*) FROM recordings WHERE cache_state = 'present'"_s, m_store->connection());
     QVERIFY(present.next());
     QCOMPARE(present.value(0).toInt(), 4);
+    QVERIFY(execute(m_store->connection(), u"DROP TRIGGER due_again"_s));
+
+    // A policy that admits two (as a full quota would): the second window admits nothing,
+    // and idle() still comes once.
+    QVERIFY(execute(m_store->connection(), u"UPDATE recordings SET cache_state = 'absent', cache_file = NULL, "
+                                           "next_attempt_at = NULL WHERE id <> 'rec-1'"_s));
+    QVERIFY(execute(m_store->connection(), u"UPDATE recordings SET status = 'unavailable' WHERE id = 'rec-1'"_s));
+    engine.reset();
+    engine = makeEngine(0, 2, [](QList<TransferCandidate> due, const TransferLedger &) {
+        due.removeIf([](const TransferCandidate &c) { return c.recordingId != "rec-2"_L1 && c.recordingId != "rec-3"_L1; });
+        return due;
+    });
+    QVERIFY(engine);
+    QSignalSpy idleOnce(engine.get(), &TransferEngine::idle);
+    QVERIFY(engine->queueDue());
+    QVERIFY(idleOnce.wait(30'000));
+    QTest::qWait(200);
+    QCOMPARE(idleOnce.count(), 1);
+    QCOMPARE(engine->takeReport().downloaded, 2);
 }
 
 int main(int argc, char *argv[])
