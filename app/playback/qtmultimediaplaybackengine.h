@@ -56,6 +56,12 @@ private:
     void releasePlayer();
     void seekPlayer(qint64 positionMs);
     bool endedTooSoonAfterSeek() const;
+    // A position the player cannot have reached by playing since the last seek.
+    bool jumpedAheadAfterSeek(qint64 position) const;
+    static constexpr qint64 kSeekMarginMs = 500;
+    static constexpr int kSettleBeforeSeekMs = 150;
+    // Positions a player that has loaded where playback is to go on, and plays it if wanted.
+    void resumeAt(const QMediaPlayer *loadedPlayer);
     void reopen(const QMediaPlayer *endedPlayer);
     void setState(State state);
     void onPlaybackStateChanged(QMediaPlayer::PlaybackState state);
@@ -82,6 +88,7 @@ private:
     class PlaybackSource *m_source = nullptr; // m_device or what it wraps, when it can wait
     qint64 m_lastPosition = 0;  // the player's last position before it ended
     bool m_stalled = false;     // ended because the source waits for data
+    bool m_resumeScheduled = false; // resumeAt() is due for the current player
     bool m_wantsToPlay = false; // play() since the last pause(): a stalled player resumes
 };
 
