@@ -34,7 +34,6 @@ qint64 CachePolicy::oldestCallToKeepMs(qint64 nowMs) const
 QList<TransferCandidate> CachePolicy::admit(QList<TransferCandidate> due, const TransferLedger &ledger)
 {
     m_lastProblem.clear();
-    m_summary = {};
     const auto pinned = PinnedRecordings(m_db).recordingIds();
     if (!pinned) {
         m_lastProblem = pinned.error();
@@ -75,17 +74,15 @@ QList<TransferCandidate> CachePolicy::admit(QList<TransferCandidate> due, const 
     }
 
     const CachePlan plan = EvictionPlanner(m_quotaBytes).plan(*cached, std::move(wanted));
+    int evicted = 0;
     if (!plan.evict.isEmpty()) {
         auto removed = m_removal.remove(plan.evict, LocalCopyRemoval::Reason::Quota);
         if (!removed) {
             m_lastProblem = removed.error();
             return {};
         }
-        m_summary.evicted = *removed;
+        evicted = *removed;
     }
-    m_summary.cachedBytes = plan.bytesAfter;
-    m_summary.doesNotFit = static_cast<int>(plan.doesNotFit.size());
-    m_summary.pinsExceedQuota = plan.pinsExceedQuota;
     if (plan.pinsExceedQuota)
         qCWarning(lcCache).noquote() << u"the pinned recordings need %1 bytes, more than the cache quota of %2 bytes; "
                                         "pins are kept all the same, and nothing else is"_s
@@ -93,8 +90,8 @@ QList<TransferCandidate> CachePolicy::admit(QList<TransferCandidate> due, const 
                                             .arg(m_quotaBytes);
     qCInfo(lcCache).noquote() << u"cache plan: of %6 due looked at, %1 to fetch, %2 evicted, %3 do not fit in the "
                                  "quota of %4 bytes, %5 older than the retention period"_s.arg(plan.fetch.size())
-                                     .arg(m_summary.evicted)
-                                     .arg(m_summary.doesNotFit)
+                                     .arg(evicted)
+                                     .arg(plan.doesNotFit.size())
                                      .arg(m_quotaBytes)
                                      .arg(tooOld)
                                      .arg(due.size());

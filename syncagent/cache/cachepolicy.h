@@ -34,22 +34,12 @@ public:
     QList<TransferCandidate> admit(QList<TransferCandidate> due, const TransferLedger &ledger);
     QString takeProblem() { return std::exchange(m_lastProblem, {}); }
 
-    struct Summary
-    {
-        qint64 cachedBytes = 0; // once the planned downloads are in
-        int evicted = 0;
-        int doesNotFit = 0;
-        bool pinsExceedQuota = false;
-    };
-    const Summary &lastSummary() const { return m_summary; }
-
 private:
     QSqlDatabase m_db;
     LocalCopyRemoval &m_removal;
     qint64 m_quotaBytes;
     int m_retentionDays = 0;
     QString m_lastProblem;
-    Summary m_summary;
 };
 
 } // namespace earshot
