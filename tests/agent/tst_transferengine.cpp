@@ -3,36 +3,9 @@
 // body cut short (never a byte in the wrong place), how the engine recovers (start over
 // deliberately, refresh an expired link and resume at the same byte, honour Retry-After),
 // and the player's ranges fetched ahead of everything without fetching anything twice.
-#include "hostilemediaserver.h"
+#include "tst_transferengine.h"
 
-#include "cache/cachecipher.h"
-#include "cache/encryptedcachereader.h"
-#include "cache/encryptedcachewriter.h"
-#include "store/callmirror.h"
-#include "store/database.h"
-#include "transfer/curlmultiloop.h"
-#include "transfer/transferengine.h"
-#include "http/curlhandles.h"
-
-#include <QCryptographicHash>
-#include <QDir>
-#include <QElapsedTimer>
-#include <QRandomGenerator>
-#include <QSemaphore>
-#include <QSignalSpy>
-#include <QSqlQuery>
-#include <QTemporaryDir>
-#include <QTest>
-
-using namespace Qt::StringLiterals;
-using namespace earshot;
-using Behaviour = HostileMediaServer::Behaviour;
-using Answer = HostileMediaServer::Answer;
-
-namespace {
-
-constexpr qint64 kChunk = 64 * 1024;
-constexpr qint64 kMiB = 1024 * 1024;
+namespace transferenginetest {
 
 QByteArray randomBytes(qint64 size)
 {
@@ -47,7 +20,6 @@ QString sha256(const QByteArray &bytes)
     return QString::fromLatin1(QCryptographicHash::hash(bytes, QCryptographicHash::Sha256).toHex());
 }
 
-// Plaintext of an encrypted cache file from its start, as far as chunks are present.
 QByteArray contiguousPlaintext(const QString &path, const QByteArray &key, qint64 size)
 {
     auto writer = EncryptedCacheWriter::resume(path, key, static_cast<quint64>(size));
@@ -58,106 +30,6 @@ QByteArray contiguousPlaintext(const QString &path, const QByteArray &key, qint6
     auto reader = EncryptedCacheReader::open(path, key);
     return reader ? (*reader)->read(contiguous) : QByteArray();
 }
-
-// Hands out links to the hostile server's files, counting how often it was asked.
-class FakeLinks final : public RecordingLinks
-{
-public:
-    explicit FakeLinks(HostileMediaServer &server) : m_server(server) {}
-
-    SyncResult<RecordingLink> link(const QString &callId) override
-    {
-        ++links;
-        return make(callId);
-    }
-    SyncResult<RecordingLink> refreshedLink(const QString &callId) override
-    {
-        ++refreshes;
-        return make(callId);
-    }
-    SyncResult<RecordingAvailability> availability(const QString &) override
-    {
-        return RecordingAvailability{true, RecordingStatus::Available, {}};
-    }
-
-    QHash<QString, QString> fileOfCall;
-    qint64 lifetimeSeconds = 300;
-    int links = 0;
-    int refreshes = 0;
-
-private:
-    RecordingLink make(const QString &callId)
-    {
-        RecordingLink link;
-        link.url = m_server.url(fileOfCall.value(callId), u"sig=%1"_s.arg(++m_serial));
-        link.expiresInSeconds = lifetimeSeconds;
-        return link;
-    }
-
-    HostileMediaServer &m_server;
-    int m_serial = 0;
-};
-
-} // namespace
-
-class TstTransferEngine : public QObject
-{
-    Q_OBJECT
-
-private Q_SLOTS:
-    void init();
-    void cleanup();
-
-    // One transfer into a cache file that already holds four chunks.
-    void bodyCutShortKeepsOnlyWholeChunks();
-    void rangeAnsweredWith200WritesNothing();
-    void rangeAnsweredWith416WritesNothing();
-    void wrongContentRangeWritesNothing();
-
-    // The engine.
-    void ignoredRangeStartsOverDeliberately();
-    void expiredLinkIsRefreshedAndResumedAtTheSameByte();
-    void retryAfterIsHonoured();
-    void rangeNotSatisfiableKeepsThePartial();
-    void playerRangeGoesFirstAndNothingIsFetchedTwice();
-    void playerRangeOvertakesTheMainStream();
-    void playerRangeOfABackgroundDownloadNamesItsPartial();
-    void recordingChangedWhileDownloadingIsNotMarkedPresent();
-    void bandwidthLimitHoldsForAllTransfersTogether();
-    void aPassTakesWindowAfterWindowUntilNothingIsDue();
-
-private:
-    struct StoredRow
-    {
-        QString cacheState;
-        QString cacheFile;
-        QString lastError;
-    };
-
-    // A 1 MiB (or `size`) recording on the server and in the store.
-    void addRecording(qint64 size = kMiB);
-    // Calls call-N with recordings rec-N, of `size` bytes each.
-    void addRecordings(int count, qint64 size);
-    std::unique_ptr<TransferEngine> makeEngine(qint64 bandwidthLimit = 0,
-                                               int dueWindow = TransferOptions::kDefaultDueWindow,
-                                               decltype(TransferOptions::admitDue) admitDue = {});
-    bool runUntilIdle(TransferEngine &engine, int timeoutMs = 30'000);
-    StoredRow row();
-    MediaOutcome transferInto(const std::shared_ptr<CacheFileSink> &sink, qint64 first, qint64 end);
-    std::shared_ptr<CacheFileSink> partialWithFourChunks();
-    // Closes the partial and says whether it holds exactly the four chunks it started with.
-    bool keepsItsFourChunks(const std::shared_ptr<CacheFileSink> &sink);
-
-    std::unique_ptr<QTemporaryDir> m_dir;
-    std::unique_ptr<HostileMediaServer> m_server;
-    std::unique_ptr<FakeLinks> m_links;
-    std::unique_ptr<Database> m_store;
-    QThreadPool m_pool;
-    QByteArray m_key;
-    QByteArray m_content;
-    MediaTransferSettings m_settings;
-    QString m_cacheDir;
-};
 
 void TstTransferEngine::init()
 {
@@ -518,87 +390,14 @@ void TstTransferEngine::recordingChangedWhileDownloadingIsNotMarkedPresent()
     QCOMPARE(QDir(m_cacheDir).entryList(QDir::Files), QStringList()); // the old content's file is gone
 }
 
-void TstTransferEngine::bandwidthLimitHoldsForAllTransfersTogether()
-{
-    addRecordings(8, 256 * 1024);
-    auto engine = makeEngine(kMiB);
-    QVERIFY(engine);
-    QElapsedTimer clock;
-    clock.start();
-    QVERIFY(engine->queueDue());
-    QVERIFY(runUntilIdle(*engine));
-    const qint64 limited = clock.elapsed();
-    QCOMPARE(engine->takeReport().downloaded, 8);
-    qInfo() << "2 MiB in 8 recordings, 4 at a time, at 1 MiB/s took" << limited << "ms";
-    QVERIFY2(limited >= 1700, qPrintable(u"%1 ms: faster than the limit"_s.arg(limited)));
-
-    // Lifted while downloads run (as the control socket does): the rest goes at full speed.
-    QSqlQuery(u"UPDATE recordings SET cache_state = 'absent', cache_file = NULL"_s, m_store->connection()).exec();
-    engine->setBandwidthLimit(100 * 1024);
-    QVERIFY(engine->queueDue());
-    QTest::qWait(500);
-    engine->setBandwidthLimit(0);
-    clock.restart();
-    QVERIFY(runUntilIdle(*engine, 10'000));
-    QVERIFY2(clock.elapsed() < 5000, qPrintable(u"%1 ms after lifting the limit"_s.arg(clock.elapsed())));
-    QCOMPARE(engine->takeReport().downloaded, 8);
-}
-
-// A store of a million calls has far more due than one look should read: a pass takes
-// the newest in windows, and the next window once the last one's downloads are in.
-void TstTransferEngine::aPassTakesWindowAfterWindowUntilNothingIsDue()
-{
-    addRecordings(5, 64 * 1024);
-    // The newest fails, and is due again at once (as after a short backoff): the pass
-    // still goes on to the older ones, and queues it only once.
-    QFile::remove(m_dir->filePath(u"media/rec1.mp3"_s));
-    QVERIFY(execute(m_store->connection(),
-                    u"CREATE TEMP TRIGGER due_again AFTER UPDATE OF next_attempt_at ON recordings "
-                    "WHEN NEW.id = 'rec-1' AND NEW.next_attempt_at IS NOT NULL "
-                    "BEGIN UPDATE recordings SET next_attempt_at = NULL WHERE id = 'rec-1'; END"_s));
-    auto engine = makeEngine(0, 2);
-    QVERIFY(engine);
-    QSignalSpy idle(engine.get(), &TransferEngine::idle);
-    const auto queued = engine->queueDue();
-    QVERIFY(queued);
-    QCOMPARE(*queued, 2);
-    QVERIFY(idle.wait(30'000));
-    QTest::qWait(200); // idle() comes once
-    QCOMPARE(idle.count(), 1);
-    const TransferReport report = engine->takeReport();
-    QCOMPARE(report.queued, 5);
-    QCOMPARE(report.downloaded, 4);
-    QSqlQuery present(u"SELECT count(*) FROM recordings WHERE cache_state = 'present'"_s, m_store->connection());
-    QVERIFY(present.next());
-    QCOMPARE(present.value(0).toInt(), 4);
-    QVERIFY(execute(m_store->connection(), u"DROP TRIGGER due_again"_s));
-
-    // A policy that admits two (as a full quota would): the second window admits nothing,
-    // and idle() still comes once.
-    QVERIFY(execute(m_store->connection(), u"UPDATE recordings SET cache_state = 'absent', cache_file = NULL, "
-                                           "next_attempt_at = NULL WHERE id <> 'rec-1'"_s));
-    QVERIFY(execute(m_store->connection(), u"UPDATE recordings SET status = 'unavailable' WHERE id = 'rec-1'"_s));
-    engine.reset();
-    engine = makeEngine(0, 2, [](QList<TransferCandidate> due, const TransferLedger &) {
-        due.removeIf([](const TransferCandidate &c) { return c.recordingId != "rec-2"_L1 && c.recordingId != "rec-3"_L1; });
-        return due;
-    });
-    QVERIFY(engine);
-    QSignalSpy idleOnce(engine.get(), &TransferEngine::idle);
-    QVERIFY(engine->queueDue());
-    QVERIFY(idleOnce.wait(30'000));
-    QTest::qWait(200);
-    QCOMPARE(idleOnce.count(), 1);
-    QCOMPARE(engine->takeReport().downloaded, 2);
-}
+} // namespace transferenginetest
 
 int main(int argc, char *argv[])
 {
     const earshot::http::CurlGlobalScope curl;
     QCoreApplication application(argc, argv);
-    TstTransferEngine test;
+    transferenginetest::TstTransferEngine test;
     QTEST_SET_MAIN_SOURCE_PATH
     return QTest::qExec(&test, argc, argv);
 }
 
-#include "tst_transferengine.moc"
