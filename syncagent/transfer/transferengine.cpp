@@ -86,7 +86,7 @@ SyncResult<int> TransferEngine::queueDue()
             return SyncError::diskFull(m_pausedMessage);
         resumeAfterDiskSpace();
     }
-    if (m_paused || (m_options.media.stopRequested && m_options.media.stopRequested->load()))
+    if (m_paused || stopRequested())
         return SyncError::stopped();
     m_stopping = false;
     // A pass starts afresh: a failure between passes (a player's request while the server
@@ -311,6 +311,11 @@ void TransferEngine::hintNextLinks()
     }
 }
 
+bool TransferEngine::stopRequested() const
+{
+    return m_options.media.stopRequested && m_options.media.stopRequested->load();
+}
+
 void TransferEngine::maybeIdle()
 {
     if (!m_jobs.isEmpty())
@@ -321,7 +326,7 @@ void TransferEngine::maybeIdle()
         return;
     // The pass goes on with the next window while the last one's downloads are now in.
     if (std::exchange(m_nextWindowMayHoldMore, false) && !m_paused && !m_pausedForSpace && !m_stopping
-        && !m_report.fatal && !(m_options.media.stopRequested && m_options.media.stopRequested->load())) {
+        && !m_report.fatal && !stopRequested()) {
         if (auto queued = queueWindow(); !queued)
             m_report.fatal = queued.error();
         // Queued work, or a window that ended at once and announced idle itself.
@@ -362,7 +367,7 @@ void TransferEngine::setFatal(const SyncError &error)
 
 void TransferEngine::checkStopRequest()
 {
-    if (!m_stopping && m_options.media.stopRequested && m_options.media.stopRequested->load())
+    if (!m_stopping && stopRequested())
         stopTransfers();
 }
 

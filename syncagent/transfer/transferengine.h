@@ -91,6 +91,8 @@ Q_SIGNALS:
 private:
     // One window of the recordings due, through the cache policy, onto the queue.
     SyncResult<int> queueWindow();
+    // The agent asked the engine to stop (TransferOptions::media.stopRequested).
+    bool stopRequested() const;
     using JobPointer = std::shared_ptr<RecordingJob>;
 
     // transferengine.cpp: queue, slots, idle, stop, disk space.
