@@ -21,17 +21,19 @@ constexpr auto kUpsertAgent = "INSERT INTO agents(id, name) VALUES (?, ?) ON CON
                               "name = excluded.name WHERE name IS NOT excluded.name";
 constexpr auto kUpsertList = "INSERT INTO dial_lists(id, name) VALUES (?, ?) ON CONFLICT(id) DO UPDATE SET "
                              "name = excluded.name WHERE name IS NOT excluded.name";
-constexpr auto kUpsertCall = "INSERT INTO calls(id, lead_id, agent_id, list_id, direction, outcome, started_at, "
-                             "duration_seconds, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
-                             "ON CONFLICT(id) DO UPDATE SET lead_id = excluded.lead_id, agent_id = excluded.agent_id, "
+constexpr int kCallColumns = 9;
+constexpr auto kInsertCalls = "INSERT INTO calls(id, lead_id, agent_id, list_id, direction, outcome, started_at, "
+                              "duration_seconds, updated_at) VALUES ";
+constexpr auto kCallConflict = " ON CONFLICT(id) DO UPDATE SET lead_id = excluded.lead_id, agent_id = excluded.agent_id, "
                              "list_id = excluded.list_id, direction = excluded.direction, outcome = excluded.outcome, "
                              "started_at = excluded.started_at, duration_seconds = excluded.duration_seconds, "
                              "updated_at = excluded.updated_at";
 // New content (size or hash) invalidates the cached copy; a new availability status
 // forgets earlier failed attempts so the recording is tried again soon.
-constexpr auto kUpsertRecording =
-    "INSERT INTO recordings(id, call_id, format, size_bytes, duration_seconds, sha256, channels, status) "
-    "VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET "
+constexpr int kRecordingColumns = 8;
+constexpr auto kInsertRecordings =
+    "INSERT INTO recordings(id, call_id, format, size_bytes, duration_seconds, sha256, channels, status) VALUES ";
+constexpr auto kRecordingConflict = " ON CONFLICT(id) DO UPDATE SET "
     "call_id = excluded.call_id, format = excluded.format, duration_seconds = excluded.duration_seconds, "
     "channels = excluded.channels, "
     "cache_state = CASE WHEN size_bytes IS NOT excluded.size_bytes OR sha256 IS NOT excluded.sha256 "
@@ -48,6 +50,19 @@ constexpr auto kDeleteRecording = "DELETE FROM recordings WHERE id = ?";
 // (FirstFill), and with them off SQLite cascades nothing.
 constexpr auto kDeleteRecordingOfCall = "DELETE FROM recordings WHERE call_id = ?";
 constexpr auto kDeleteCall = "DELETE FROM calls WHERE id = ?";
+
+// INSERT ... VALUES with `rows` rows of `columns` parameters each, then the conflict clause.
+std::string upsertSql(const char *insert, int columns, int rows, const char *conflict)
+{
+    std::string row = "(?";
+    for (int i = 1; i < columns; ++i)
+        row += ",?";
+    row += ")";
+    std::string sql = insert + row;
+    for (int i = 1; i < rows; ++i)
+        sql += "," + row;
+    return sql + conflict;
+}
 
 std::string findRecordingsSql()
 {
@@ -153,12 +168,23 @@ Status CallBatchWriter::prepare()
         return Status::failure(u"the store's connection is not an open SQLite connection"_s);
 
     const std::string findSql = findRecordingsSql();
+    const std::string upsertCall = upsertSql(kInsertCalls, kCallColumns, 1, kCallConflict);
+    const std::string upsertCalls = upsertSql(kInsertCalls, kCallColumns, kRowsPerStatement, kCallConflict);
+    const std::string upsertRecording = upsertSql(kInsertRecordings, kRecordingColumns, 1, kRecordingConflict);
+    const std::string upsertRecordings =
+        upsertSql(kInsertRecordings, kRecordingColumns, kRowsPerStatement, kRecordingConflict);
     const std::pair<std::unique_ptr<Statement> *, const char *> statements[] = {
-        {&m_upsertLead, kUpsertLead},           {&m_upsertAgent, kUpsertAgent},
-        {&m_upsertList, kUpsertList},           {&m_upsertCall, kUpsertCall},
-        {&m_upsertRecording, kUpsertRecording}, {&m_deleteRecording, kDeleteRecording},
+        {&m_upsertLead, kUpsertLead},
+        {&m_upsertAgent, kUpsertAgent},
+        {&m_upsertList, kUpsertList},
+        {&m_upsertCall, upsertCall.c_str()},
+        {&m_upsertCalls, upsertCalls.c_str()},
+        {&m_upsertRecording, upsertRecording.c_str()},
+        {&m_upsertRecordings, upsertRecordings.c_str()},
+        {&m_deleteRecording, kDeleteRecording},
         {&m_deleteRecordingOfCall, kDeleteRecordingOfCall},
-        {&m_deleteCall, kDeleteCall},           {&m_findRecordings, findSql.c_str()},
+        {&m_deleteCall, kDeleteCall},
+        {&m_findRecordings, findSql.c_str()},
     };
     for (const auto &[statement, sql] : statements) {
         *statement = std::make_unique<Statement>(connection, m_utf8);
@@ -197,36 +223,92 @@ Status CallBatchWriter::upsertList(const DialList &list)
     return s.run("a dial list");
 }
 
-Status CallBatchWriter::upsertCall(const Call &call)
+namespace {
+
+void bindCall(auto &s, int first, const Call &call)
 {
-    Statement &s = *m_upsertCall;
-    s.text(1, call.id);
-    s.text(2, call.lead.id);
-    s.text(3, call.agent.id);
+    s.text(first + 1, call.id);
+    s.text(first + 2, call.lead.id);
+    s.text(first + 3, call.agent.id);
     if (call.list)
-        s.text(4, call.list->id);
+        s.text(first + 4, call.list->id);
     else
-        s.null(4);
-    s.text(5, toString(call.direction));
-    s.text(6, call.outcome);
-    s.integer(7, call.startedAt.toMSecsSinceEpoch());
-    s.integer(8, call.durationSeconds);
-    s.text(9, call.updatedAt);
-    return s.run("a call");
+        s.null(first + 4);
+    s.text(first + 5, toString(call.direction));
+    s.text(first + 6, call.outcome);
+    s.integer(first + 7, call.startedAt.toMSecsSinceEpoch());
+    s.integer(first + 8, call.durationSeconds);
+    s.text(first + 9, call.updatedAt);
 }
 
-Status CallBatchWriter::upsertRecording(const QString &callId, const Recording &recording)
+void bindRecording(auto &s, int first, const Call &call)
 {
-    Statement &s = *m_upsertRecording;
-    s.text(1, recording.id);
-    s.text(2, callId);
-    s.text(3, recording.format);
-    s.integer(4, recording.sizeBytes);
-    s.real(5, recording.durationSeconds);
-    s.textOrNull(6, recording.sha256);
-    s.integer(7, recording.channels);
-    s.text(8, toString(recording.status));
-    return s.run("a recording");
+    const Recording &recording = *call.recording;
+    s.text(first + 1, recording.id);
+    s.text(first + 2, call.id);
+    s.text(first + 3, recording.format);
+    s.integer(first + 4, recording.sizeBytes);
+    s.real(first + 5, recording.durationSeconds);
+    s.textOrNull(first + 6, recording.sha256);
+    s.integer(first + 7, recording.channels);
+    s.text(first + 8, toString(recording.status));
+}
+
+const Call &callOf(const Call &call)
+{
+    return call;
+}
+
+const Call &callOf(const Call *call)
+{
+    return *call;
+}
+
+} // namespace
+
+template <typename Row, typename Bind>
+Status CallBatchWriter::upsertRows(std::span<const Row> rows, Statement &many, Statement &one, int columns,
+                                   Bind bind, const char *what)
+{
+    const auto oneByOne = [&](std::span<const Row> some) {
+        for (const Row &row : some) {
+            bind(one, 0, row);
+            if (Status status = one.run(what); !status)
+                return Status::failure(u"call %1: %2"_s.arg(callOf(row).id, status.error()));
+        }
+        return Status::ok();
+    };
+    size_t next = 0;
+    for (; rows.size() - next >= kRowsPerStatement; next += kRowsPerStatement) {
+        const auto batch = rows.subspan(next, kRowsPerStatement);
+        for (int row = 0; row < kRowsPerStatement; ++row)
+            bind(many, row * columns, batch[static_cast<size_t>(row)]);
+        if (Status status = many.run(what); !status) {
+            // A row the store refuses undoes its statement's rows and no more; one at a
+            // time then names the call. Any other failure may have ended the transaction,
+            // and rows written after it would commit on their own.
+            const bool refusedRow = (sqlite3_errcode(m_handle) & 0xff) == SQLITE_CONSTRAINT;
+            if (refusedRow && !sqlite3_get_autocommit(m_handle)) {
+                if (Status named = oneByOne(batch); !named)
+                    return named;
+            }
+            return status;
+        }
+    }
+    return oneByOne(rows.subspan(next));
+}
+
+Status CallBatchWriter::upsertCalls(std::span<const Call> calls)
+{
+    return upsertRows(calls, *m_upsertCalls, *m_upsertCall, kCallColumns,
+                      [](Statement &s, int first, const Call &call) { bindCall(s, first, call); }, "a call");
+}
+
+Status CallBatchWriter::upsertRecordings(std::span<const Call *const> calls)
+{
+    return upsertRows(calls, *m_upsertRecordings, *m_upsertRecording, kRecordingColumns,
+                      [](Statement &s, int first, const Call *call) { bindRecording(s, first, *call); },
+                      "a recording");
 }
 
 Status CallBatchWriter::deleteRecording(const QString &recordingId)

@@ -33,6 +33,10 @@ public:
     };
     // Rows looked up per statement; the rest of a short batch is bound to NULL.
     static constexpr int kLookupBatch = 500;
+    // Rows a statement writes. SQLite's work per statement (opening and closing cursors,
+    // finding a table's end again, halting the program) was a quarter of a first fill's
+    // writes with one row each.
+    static constexpr int kRowsPerStatement = 50;
 
     explicit CallBatchWriter(QSqlDatabase db);
     ~CallBatchWriter();
@@ -43,8 +47,9 @@ public:
     Status upsertLead(const Lead &lead);
     Status upsertAgent(const Agent &agent);
     Status upsertList(const DialList &list);
-    Status upsertCall(const Call &call);
-    Status upsertRecording(const QString &callId, const Recording &recording);
+    Status upsertCalls(std::span<const Call> calls);
+    // Each call has a recording.
+    Status upsertRecordings(std::span<const Call *const> calls);
     Status deleteRecording(const QString &recordingId);
     // Whether a row was there to delete.
     Expected<bool> deleteCall(const QString &callId);
@@ -53,11 +58,15 @@ public:
 
 private:
     class Statement;
+    template <typename Row, typename Bind>
+    Status upsertRows(std::span<const Row> rows, Statement &many, Statement &one, int columns, Bind bind,
+                      const char *what);
 
     QSqlDatabase m_db; // keeps the connection (and the handle) open
     sqlite3 *m_handle = nullptr;
     QStringEncoder m_utf8{QStringEncoder::Utf8};
-    std::unique_ptr<Statement> m_upsertLead, m_upsertAgent, m_upsertList, m_upsertCall, m_upsertRecording,
+    std::unique_ptr<Statement> m_upsertLead, m_upsertAgent, m_upsertList, m_upsertCall, m_upsertCalls, m_upsertRecording,
+        m_upsertRecordings,
         m_deleteRecording, m_deleteRecordingOfCall, m_deleteCall, m_findRecordings;
 };
 

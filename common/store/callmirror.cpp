@@ -93,29 +93,33 @@ Status CallMirror::copyRemoved(const WriteTransaction &transaction, const QStrin
     return Status::ok();
 }
 
-Status CallMirror::writeCall(const WriteTransaction &transaction, const Call &call, const Existing &existing,
-                             MirrorResult &result)
+Status CallMirror::writeCalls(const WriteTransaction &transaction, const CallsPage &page, const Existing &existing,
+                              MirrorResult &result)
 {
-    if (Status status = m_writer.upsertCall(call); !status)
+    if (Status status = m_writer.upsertCalls({page.calls.cbegin(), page.calls.cend()}); !status)
         return status;
-    ++result.callsWritten;
+    result.callsWritten += static_cast<int>(page.calls.size());
 
-    if (const auto previous = existing.constFind(call.id); previous != existing.cend()) {
-        const bool replaced = !call.recording || call.recording->id != previous->id;
-        const bool contentChanged = !replaced
-            && (call.recording->sizeBytes != previous->sizeBytes || call.recording->sha256 != previous->sha256);
-        if (replaced || contentChanged) {
-            if (Status status = copyRemoved(transaction, call.id, *previous, result); !status)
-                return status;
+    std::vector<const Call *> recorded;
+    recorded.reserve(static_cast<size_t>(page.calls.size()));
+    for (const Call &call : page.calls) {
+        if (const auto previous = existing.constFind(call.id); previous != existing.cend()) {
+            const bool replaced = !call.recording || call.recording->id != previous->id;
+            const bool contentChanged = !replaced
+                && (call.recording->sizeBytes != previous->sizeBytes || call.recording->sha256 != previous->sha256);
+            if (replaced || contentChanged) {
+                if (Status status = copyRemoved(transaction, call.id, *previous, result); !status)
+                    return Status::failure(u"call %1: %2"_s.arg(call.id, status.error()));
+            }
+            if (replaced) {
+                if (Status status = m_writer.deleteRecording(previous->id); !status)
+                    return Status::failure(u"call %1: %2"_s.arg(call.id, status.error()));
+            }
         }
-        if (replaced) {
-            if (Status status = m_writer.deleteRecording(previous->id); !status)
-                return status;
-        }
+        if (call.recording)
+            recorded.push_back(&call);
     }
-    if (!call.recording)
-        return Status::ok();
-    return m_writer.upsertRecording(call.id, *call.recording);
+    return m_writer.upsertRecordings(recorded);
 }
 
 Status CallMirror::deleteCall(const WriteTransaction &transaction, const QString &callId, const Existing &existing,
@@ -139,10 +143,8 @@ Status CallMirror::writePage(const WriteTransaction &transaction, const CallsPag
         return Status::failure(u"cannot read cached recordings: "_s + existing.error());
     if (Status status = writeParties(page); !status)
         return status;
-    for (const Call &call : page.calls) {
-        if (Status status = writeCall(transaction, call, *existing, result); !status)
-            return Status::failure(u"call %1: %2"_s.arg(call.id, status.error()));
-    }
+    if (Status status = writeCalls(transaction, page, *existing, result); !status)
+        return status;
     for (const CallTombstone &tombstone : page.tombstones) {
         if (Status status = deleteCall(transaction, tombstone.id, *existing, result); !status)
             return Status::failure(u"call %1: %2"_s.arg(tombstone.id, status.error()));

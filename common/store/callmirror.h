@@ -61,8 +61,10 @@ private:
     Expected<Existing> existingRecordings(const CallsPage &page);
     Status writePage(const WriteTransaction &transaction, const CallsPage &page, MirrorResult &result);
     Status writeParties(const CallsPage &page);
-    Status writeCall(const WriteTransaction &transaction, const Call &call, const Existing &existing,
-                     MirrorResult &result);
+    // The page's calls, then what their recordings replace, then the recordings: rows of a
+    // kind in statements of many (CallBatchWriter).
+    Status writeCalls(const WriteTransaction &transaction, const CallsPage &page, const Existing &existing,
+                      MirrorResult &result);
     Status deleteCall(const WriteTransaction &transaction, const QString &callId, const Existing &existing,
                       MirrorResult &result);
     Status copyRemoved(const WriteTransaction &transaction, const QString &callId,

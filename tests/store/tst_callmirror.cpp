@@ -143,18 +143,73 @@ private Q_SLOTS:
         QCOMPARE(countRows(db(), u"calls"_s), 2);
     }
 
+    void aRowTheStoreRefusesFailsThePageAndKeepsTheCursor_data()
+    {
+        QTest::addColumn<int>("calls");
+        QTest::addColumn<QString>("poison");
+        QTest::addColumn<QString>("named");
+        QTest::newRow("a call written alone") << 2 << u"INSERT ON calls WHEN NEW.id = 'call-3'"_s << u"call-3"_s;
+        // Rows go in statements of many; the one that failed is still the one named.
+        const int many = 2 * CallBatchWriter::kRowsPerStatement + 7;
+        QTest::newRow("a call in a statement of many")
+            << many << u"INSERT ON calls WHEN NEW.id = 'call-12'"_s << u"call-12"_s;
+        QTest::newRow("a recording in a statement of many")
+            << many << u"INSERT ON recordings WHEN NEW.id = 'rec-40'"_s << u"call-40"_s;
+    }
+
     void aRowTheStoreRefusesFailsThePageAndKeepsTheCursor()
     {
+        QFETCH(int, calls);
+        QFETCH(QString, poison);
+        QFETCH(QString, named);
         CallMirror mirror(db());
         QVERIFY(mirror.applyPage(pageOf({makeCall(1, 1000)}, u"cursor-1"_s)));
         QSqlQuery trigger(db());
-        QVERIFY(trigger.exec(u"CREATE TRIGGER poison BEFORE INSERT ON calls WHEN NEW.id = 'call-3' "
-                             "BEGIN SELECT RAISE(ABORT, 'disk said no'); END"_s));
-        const auto result = mirror.applyPage(pageOf({makeCall(2, 2000), makeCall(3, 3000)}, u"cursor-2"_s));
+        QVERIFY(trigger.exec(u"CREATE TRIGGER poison BEFORE %1 BEGIN SELECT RAISE(ABORT, 'disk said no'); END"_s.arg(poison)));
+        QList<Call> page;
+        for (int n = 2; n < 2 + calls; ++n)
+            page.append(makeCall(n, n * 1000));
+        const auto result = mirror.applyPage(pageOf(page, u"cursor-2"_s));
         QVERIFY(!result);
-        QVERIFY2(result.error().contains(u"call-3"_s), qPrintable(result.error()));
+        QVERIFY2(result.error().contains(named + u":"_s), qPrintable(result.error()));
+        QVERIFY2(result.error().contains(u"disk said no"_s), qPrintable(result.error()));
         QCOMPARE(countRows(db(), u"calls"_s), 1);
+        QCOMPARE(countRows(db(), u"recordings"_s), 0);
         QCOMPARE(mirror.cursor(), u"cursor-1"_s);
+    }
+
+    // Statements of many rows, the rows left over, and a call that comes twice in one
+    // statement (its later version wins) all land as they were given.
+    void everyRowOfAPageLandsWithItsValues()
+    {
+        QList<Call> page;
+        for (int n = 1; n <= 2 * CallBatchWriter::kRowsPerStatement + 7; ++n)
+            page.append(makeCall(n, n * 1000));
+        Call again = makeCall(4, 4000);
+        again.outcome = u"sale"_s;
+        again.recording->sha256.clear();
+        again.recording->status = RecordingStatus::Pending;
+        page.insert(10, again);
+        QVERIFY(CallMirror(db()).applyPage(pageOf(page, u"cursor-1"_s)));
+        page.removeAt(3);
+
+        QSqlQuery rows(u"SELECT c.id, c.lead_id, c.agent_id, IFNULL(c.list_id, ''), c.direction, c.outcome, "
+                       "c.started_at, c.duration_seconds, c.updated_at, IFNULL(r.id, ''), IFNULL(r.size_bytes, 0), "
+                       "IFNULL(r.sha256, ''), IFNULL(r.status, '') "
+                       "FROM calls c LEFT JOIN recordings r ON r.call_id = c.id ORDER BY c.started_at"_s,
+                       db());
+        std::ranges::sort(page, {}, [](const Call &call) { return call.startedAt; });
+        for (const Call &call : std::as_const(page)) {
+            QVERIFY2(rows.next(), qPrintable(call.id));
+            const Recording recording = call.recording.value_or(Recording{});
+            const QVariantList expected{call.id, call.lead.id, call.agent.id, call.list ? call.list->id : QString(),
+                                        toString(call.direction), call.outcome, call.startedAt.toMSecsSinceEpoch(),
+                                        call.durationSeconds, call.updatedAt, recording.id, recording.sizeBytes,
+                                        recording.sha256, call.recording ? toString(recording.status) : QString()};
+            for (int column = 0; column < expected.size(); ++column)
+                QCOMPARE(rows.value(column).toString(), expected[column].toString());
+        }
+        QVERIFY(!rows.next());
     }
 
     // The mirror remembers the leads it wrote; a later page that changes one still lands.
