@@ -21,6 +21,7 @@ constexpr auto kUpsertAgent = "INSERT INTO agents(id, name) VALUES (?, ?) ON CON
                               "name = excluded.name WHERE name IS NOT excluded.name";
 constexpr auto kUpsertList = "INSERT INTO dial_lists(id, name) VALUES (?, ?) ON CONFLICT(id) DO UPDATE SET "
                              "name = excluded.name WHERE name IS NOT excluded.name";
+constexpr auto kAddOutcome = "INSERT INTO outcomes(name) VALUES (?) ON CONFLICT(name) DO NOTHING";
 constexpr int kCallColumns = 9;
 constexpr auto kInsertCalls = "INSERT INTO calls(id, lead_id, agent_id, list_id, direction, outcome, started_at, "
                               "duration_seconds, updated_at) VALUES ";
@@ -177,6 +178,7 @@ Status CallBatchWriter::prepare()
         {&m_upsertLead, kUpsertLead},
         {&m_upsertAgent, kUpsertAgent},
         {&m_upsertList, kUpsertList},
+        {&m_addOutcome, kAddOutcome},
         {&m_upsertCall, upsertCall.c_str()},
         {&m_upsertCalls, upsertCalls.c_str()},
         {&m_upsertRecording, upsertRecording.c_str()},
@@ -221,6 +223,12 @@ Status CallBatchWriter::upsertList(const DialList &list)
     s.text(1, list.id);
     s.text(2, list.name);
     return s.run("a dial list");
+}
+
+Status CallBatchWriter::addOutcome(const QString &outcome)
+{
+    m_addOutcome->text(1, outcome);
+    return m_addOutcome->run("an outcome");
 }
 
 namespace {

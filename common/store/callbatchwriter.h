@@ -47,6 +47,7 @@ public:
     Status upsertLead(const Lead &lead);
     Status upsertAgent(const Agent &agent);
     Status upsertList(const DialList &list);
+    Status addOutcome(const QString &outcome);
     Status upsertCalls(std::span<const Call> calls);
     // Each call has a recording.
     Status upsertRecordings(std::span<const Call *const> calls);
@@ -65,7 +66,7 @@ private:
     QSqlDatabase m_db; // keeps the connection (and the handle) open
     sqlite3 *m_handle = nullptr;
     QStringEncoder m_utf8{QStringEncoder::Utf8};
-    std::unique_ptr<Statement> m_upsertLead, m_upsertAgent, m_upsertList, m_upsertCall, m_upsertCalls, m_upsertRecording,
+    std::unique_ptr<Statement> m_upsertLead, m_upsertAgent, m_upsertList, m_addOutcome, m_upsertCall, m_upsertCalls, m_upsertRecording,
         m_upsertRecordings,
         m_deleteRecording, m_deleteRecordingOfCall, m_deleteCall, m_findRecordings;
 };

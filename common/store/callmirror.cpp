@@ -50,8 +50,8 @@ Expected<CallMirror::Existing> CallMirror::existingRecordings(const CallsPage &p
 
 Status CallMirror::writeParties(const CallsPage &page)
 {
-    // A page of a thousand calls names a dozen agents and lists many times over.
-    QSet<QString> seenAgents, seenLists;
+    // A page of a thousand calls names a dozen agents, lists and outcomes many times over.
+    QSet<QString> seenAgents, seenLists, seenOutcomes;
     for (const Call &call : page.calls) {
         const size_t leadContent = qHashMulti(qGlobalQHashSeed(), call.lead.name, call.lead.phone);
         const size_t leadId = qHash(call.lead.id, qGlobalQHashSeed());
@@ -71,6 +71,11 @@ Status CallMirror::writeParties(const CallsPage &page)
         if (call.list && !seenLists.contains(call.list->id)) {
             seenLists.insert(call.list->id);
             if (Status status = m_writer.upsertList(*call.list); !status)
+                return status;
+        }
+        if (!seenOutcomes.contains(call.outcome)) {
+            seenOutcomes.insert(call.outcome);
+            if (Status status = m_writer.addOutcome(call.outcome); !status)
                 return status;
         }
     }

@@ -168,14 +168,9 @@ QList<DialList> CallQuery::dialLists() const
 QStringList CallQuery::outcomes() const
 {
     QStringList result;
-    // Skips through the outcome index one distinct value at a time instead of scanning it.
     QSqlQuery query(m_db);
     query.setForwardOnly(true);
-    if (!query.exec(uR"(WITH RECURSIVE o(v) AS (
-                            SELECT min(outcome) FROM calls
-                            UNION ALL
-                            SELECT (SELECT min(outcome) FROM calls WHERE outcome > o.v) FROM o WHERE o.v IS NOT NULL)
-                        SELECT v FROM o WHERE v IS NOT NULL)"_s))
+    if (!query.exec(u"SELECT name FROM outcomes ORDER BY name"_s))
         qCWarning(lcStore) << "cannot list outcomes:" << query.lastError().text();
     while (query.next())
         result.append(query.value(0).toString());

@@ -1,7 +1,7 @@
-// The mirror writer and the list query: a page and its cursor land together or not at
-// all, changes and tombstones keep the cache bookkeeping honest, and keyset paging
-// returns every call exactly once in newest-first order.
+// The mirror writer: a page and its cursor land together or not at all, and changes and
+// tombstones keep the cache bookkeeping honest.
 #include "audit/auditlog.h"
+#include "callfixtures.h"
 #include "store/callmirror.h"
 #include "store/callquery.h"
 #include "store/database.h"
@@ -25,36 +25,9 @@
 
 using namespace Qt::StringLiterals;
 using namespace earshot;
+using namespace earshot::testing;
 
 namespace {
-
-Call makeCall(int n, qint64 startedAtMs)
-{
-    Call call;
-    call.id = u"call-%1"_s.arg(n);
-    call.lead = {u"lead-%1"_s.arg(n % 7), u"Lead %1"_s.arg(n % 7), u"+1 555 01%1"_s.arg(n % 7, 2, 10, QChar(u'0'))};
-    call.agent = {u"agent-%1"_s.arg(n % 3), u"Agent %1"_s.arg(n % 3)};
-    if (n % 4 != 0)
-        call.list = DialList{u"list-%1"_s.arg(n % 2), u"List %1"_s.arg(n % 2)};
-    call.direction = n % 5 == 0 ? Direction::Inbound : Direction::Outbound;
-    call.outcome = n % 2 == 0 ? u"connected"_s : u"no_answer"_s;
-    call.startedAt = QDateTime::fromMSecsSinceEpoch(startedAtMs, Qt::UTC);
-    call.durationSeconds = n;
-    call.updatedAt = u"2026-11-20T00:00:00Z"_s;
-    if (n % 2 == 0)
-        call.recording = Recording{u"rec-%1"_s.arg(n), u"wav"_s, 1000 + n, 10, QString(64, u'a'), 1,
-                                   RecordingStatus::Available};
-    return call;
-}
-
-CallsPage pageOf(QList<Call> calls, const QString &cursor, bool hasMore = true)
-{
-    CallsPage page;
-    page.calls = std::move(calls);
-    page.nextCursor = cursor;
-    page.hasMore = hasMore;
-    return page;
-}
 
 QStringList indexNames(const QSqlDatabase &db)
 {
@@ -273,7 +246,7 @@ private Q_SLOTS:
         QVERIFY(!foreignKeysOn());
         QCOMPARE(pragma(u"wal_autocheckpoint"_s), 16384);
         const QStringList whileDeferred = indexNames(db());
-        for (const auto &name : {u"calls_by_started"_s, u"calls_by_lead"_s, u"calls_by_outcome"_s})
+        for (const auto &name : {u"calls_by_started"_s, u"calls_by_lead"_s})
             QVERIFY2(!whileDeferred.contains(name), qPrintable(name));
         QVERIFY(whileDeferred.contains(u"recordings_cached"_s)); // over cache files, which a fill never writes
         QVERIFY(whileDeferred.contains(u"audit_events_to_upload"_s)); // not a table the mirror writes
@@ -519,40 +492,6 @@ private Q_SLOTS:
         }
         QCOMPARE(seen, QStringList({u"call-2/rec-2"_s, u"call-6/rec-6"_s}));
         QCOMPARE(AuditLog(db()).verifyChain(), QStringList());
-    }
-
-    void keysetPagingReturnsEveryCallOnceNewestFirst()
-    {
-        CallMirror mirror(db());
-        QList<Call> calls;
-        for (int n = 0; n < 1000; ++n)
-            calls.append(makeCall(n, 1'000'000 + (n / 10) * 1000)); // ten calls share each start time
-        QVERIFY(mirror.applyPage(pageOf(calls, u"c"_s, false)));
-
-        const CallQuery query(db());
-        for (const CallFilter &filter : {CallFilter{}, CallFilter{.agentId = u"agent-1"_s},
-                                         CallFilter{.listScope = CallFilter::ListScope::ManualDial}}) {
-            QStringList seen;
-            std::optional<CallPosition> after;
-            qint64 lastStart = std::numeric_limits<qint64>::max();
-            for (;;) {
-                const auto rows = query.fetchPage(filter, after, 37);
-                QVERIFY2(rows, qPrintable(rows.error()));
-                if (rows->isEmpty())
-                    break;
-                for (const CallRow &row : *rows) {
-                    QVERIFY(row.startedAtMs <= lastStart);
-                    lastStart = row.startedAtMs;
-                    seen << row.id;
-                }
-                after = CallPosition{rows->last().startedAtMs, rows->last().id};
-            }
-            QCOMPARE(qint64(seen.size()), *query.count(filter));
-            QCOMPARE(qint64(QSet<QString>(seen.cbegin(), seen.cend()).size()), *query.count(filter));
-        }
-        QCOMPARE(*query.count(CallFilter{.listScope = CallFilter::ListScope::ManualDial}), 250);
-        QCOMPARE(*query.count(CallFilter{.leadText = u"0103"_s}), 143); // by phone: n % 7 == 3
-        QCOMPARE(*query.count(CallFilter{.leadText = u"50%"_s}), 0);    // LIKE wildcards are literal
     }
 
 private:
