@@ -31,7 +31,7 @@ bench::nginx_start() {
         port=$(bench::unused_port)
         rm -f "$run/nginx.pid"
         sed -e "s|@PREFIX@|$run|g" -e "s|@ROOT@|$root|g" -e "s|@PORT@|$port|g" -e "s|@SECRET@|$secret|g" \
-            "$BENCH_NGINX_TEMPLATE" >"$run/nginx.conf"
+            -e "s|@LISTEN_TLS@||g" -e "s|@TLS@||g" "$BENCH_NGINX_TEMPLATE" >"$run/nginx.conf"
         "$nginx" -p "$run/" -e "$run/error.log" -c "$run/nginx.conf" -g 'daemon off;' >"$run/nginx.out" 2>&1 &
         pid=$!
         bench::track "$pid"

@@ -14,7 +14,7 @@ EARSHOT_PACKAGES=(
     libqt6sql6-sqlite libqt6svg6 qt6-qpa-plugins dpkg-dev
     gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-bad gstreamer1.0-libav
     xvfb xauth dbus-daemon dbus-x11 gnome-keyring
-    espeak-ng sox libsox-fmt-mp3 ffmpeg sqlite3 curl nginx fonts-dejavu-core
+    espeak-ng sox libsox-fmt-mp3 ffmpeg sqlite3 curl nginx openssl fonts-dejavu-core
 )
 
 earshot::log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }

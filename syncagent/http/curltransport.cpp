@@ -124,6 +124,8 @@ TransferError describeFailure(CURLcode code, const Exchange &exchange, const Htt
         return {Kind::Interrupted, u"the connection to %1 broke off (%2)"_s.arg(where, detail)};
     case CURLE_UNSUPPORTED_PROTOCOL:
         return {Kind::Refused, u"refusing %1: only http and https are allowed"_s.arg(where)};
+    case CURLE_PEER_FAILED_VERIFICATION:
+        return {Kind::Failed, TlsTrust::untrustedCertificateMessage(where, detail)};
     default:
         return {Kind::Failed, u"transfer from %1 failed (%2)"_s.arg(where, detail)};
     }

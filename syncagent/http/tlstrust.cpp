@@ -41,6 +41,12 @@ Expected<TlsTrust> TlsTrust::withExtraCaFile(const QString &path)
     return trust;
 }
 
+QString TlsTrust::untrustedCertificateMessage(const QString &where, const QString &detail)
+{
+    return u"the certificate of %1 is not trusted (%2); if your company's own certificate authority issued it, "
+           "give the agent that CA with --ca-file"_s.arg(where, detail);
+}
+
 void TlsTrust::applyTo(CURL *handle) const
 {
     curl_easy_setopt(handle, CURLOPT_SSL_VERIFYPEER, 1L);

@@ -27,6 +27,10 @@ public:
 
     bool hasExtraCa() const { return !m_bundle.isEmpty(); }
 
+    // What to tell the user when a server's certificate was not trusted: `where` is the
+    // redacted URL, `detail` libcurl's reason.
+    static QString untrustedCertificateMessage(const QString &where, const QString &detail);
+
 private:
     QByteArray m_bundle; // PEM: the system bundle followed by the extra CA; empty: libcurl's default
 };

@@ -276,6 +276,8 @@ MediaOutcome MediaTransfer::describe(CURLcode code) const
         return outcomeOf(Kind::Cancelled, m_status, u"stopped"_s);
     case CURLE_UNSUPPORTED_PROTOCOL:
         return outcomeOf(Kind::Refused, 0, u"refusing %1: only http and https are allowed"_s.arg(where));
+    case CURLE_PEER_FAILED_VERIFICATION:
+        return outcomeOf(Kind::Failed, 0, http::TlsTrust::untrustedCertificateMessage(where, detail));
     case CURLE_COULDNT_RESOLVE_HOST:
     case CURLE_COULDNT_CONNECT:
     case CURLE_OPERATION_TIMEDOUT:

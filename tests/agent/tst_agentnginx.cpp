@@ -11,6 +11,7 @@
 #include "cache/encryptedcachewriter.h"
 #include "testsupport/media_files.h"
 #include "testsupport/nginx_server.h"
+#include "testsupport/test_certificates.h"
 
 #include <QCoreApplication>
 #include <QDir>
@@ -26,6 +27,7 @@ using namespace Qt::StringLiterals;
 using namespace agenttesting;
 using earshot::testsupport::NginxAccessEntry;
 using earshot::testsupport::NginxServer;
+using earshot::testsupport::TestCertificates;
 
 namespace {
 
@@ -108,12 +110,14 @@ private Q_SLOTS:
     void wrongSha256NeverBecomesPresent();
     void transfersShareConnectionsAndRunInParallel();
     void realAudioIsCachedEncrypted();
+    void httpsIsVerifiedAgainstTheExtraCaAndMultiplexed();
 
 private:
     // nginx serving `root`, and a reference server with one call per file of `dir`
     // (a subfolder of root) whose links point at nginx, or at `mediaBase` when given.
+    // With `tls`, nginx serves https and HTTP/2 with that server certificate.
     bool startServers(const QString &root, const QString &dir, const QStringList &extra = {},
-                      const QString &mediaBase = {});
+                      const QString &mediaBase = {}, const TestCertificates *tls = nullptr);
 
     std::unique_ptr<NginxServer> m_nginx;
     std::unique_ptr<ServerView> m_server;
@@ -129,11 +133,14 @@ void TstAgentNginx::initTestCase()
 }
 
 bool TstAgentNginx::startServers(const QString &root, const QString &dir, const QStringList &extra,
-                                 const QString &mediaBase)
+                                 const QString &mediaBase, const TestCertificates *tls)
 {
     m_server.reset();
-    if (!m_nginx || m_nginx->rootDir() != root || !m_nginx->isRunning()) {
+    const bool servesHttps = m_nginx && m_nginx->baseUrl().scheme() == u"https"_s;
+    if (!m_nginx || m_nginx->rootDir() != root || !m_nginx->isRunning() || servesHttps != (tls != nullptr)) {
         m_nginx = std::make_unique<NginxServer>(root);
+        if (tls)
+            m_nginx->serveTls(tls->serverCertificate(), tls->serverKey());
         if (!m_nginx->start()) {
             qWarning().noquote() << m_nginx->errorString();
             return false;
@@ -355,6 +362,65 @@ void TstAgentNginx::realAudioIsCachedEncrypted()
         QCOMPARE(filesContaining(dataDir.path(), content.left(16)), QStringList());
         QCOMPARE(filesContaining(dataDir.path(), content.mid(content.size() / 2, 64)), QStringList());
     }
+}
+
+// The media store behind a company CA: without that CA the agent refuses the certificate
+// and keeps nothing; with it (--ca-file, added to the system's CAs) every recording comes
+// over HTTP/2, the transfers sharing a connection.
+void TstAgentNginx::httpsIsVerifiedAgainstTheExtraCaAndMultiplexed()
+{
+    TestCertificates certificates;
+    QVERIFY2(certificates.create(), qPrintable(certificates.errorString()));
+    QTemporaryDir media;
+    QString error;
+    QStringList names;
+    for (int i = 0; i < 12; ++i)
+        names.append(u"tls-%1.mp3"_s.arg(i, 2, 10, QChar(u'0')));
+    QVERIFY2(!earshot::testsupport::writeMediaFiles(media.path(), names, QList<qint64>(12, 256 * 1024), &error)
+                  .isEmpty(),
+             qPrintable(error));
+    QVERIFY(startServers(media.path(), media.path(), {u"--calls"_s, u"12"_s, u"--one-recording-per-file"_s}, {},
+                         &certificates));
+    QCOMPARE(m_nginx->baseUrl().scheme(), u"https"_s);
+
+    QTemporaryDir untrustingDir;
+    auto untrusting = signedInAgent(*m_server, untrustingDir.path());
+    QVERIFY(untrusting);
+    const AgentRun refused = untrusting->syncOnce(m_server->url());
+    QVERIFY2(!refused.crashed() && !refused.timedOut, refused.describe().constData());
+    {
+        StoreInspector store(databasePath(untrustingDir.path()));
+        QCOMPARE(store.integrityCheck(), u"ok"_s);
+        const auto recordings = store.recordings();
+        QCOMPARE(recordings.size(), 12);
+        qInfo().noquote() << "without the CA:" << recordings.constFirst().lastError;
+        for (const StoredRecording &recording : recordings) {
+            QVERIFY2(recording.cacheState != u"present"_s, qPrintable(recording.id));
+            QVERIFY2(recording.lastError.contains(u"not trusted"_s) && recording.lastError.contains(u"--ca-file"_s),
+                     qPrintable(recording.id + u": "_s + recording.lastError));
+        }
+    }
+    QCOMPARE(mediaGets(*m_nginx, "/tls-").size(), 0); // no request got past the handshake
+
+    QTemporaryDir trustingDir;
+    auto trusting = signedInAgent(*m_server, trustingDir.path());
+    QVERIFY(trusting);
+    const AgentRun sync =
+        trusting->syncOnce(m_server->url(), {u"--ca-file"_s, certificates.caCertificate(), u"--parallel"_s, u"4"_s});
+    QVERIFY2(sync.exitCode == 0, sync.describe().constData());
+    const auto gets = mediaGets(*m_nginx, "/tls-");
+    QCOMPARE(gets.size(), 12);
+    QSet<qint64> connections;
+    for (const NginxAccessEntry &entry : gets) {
+        QCOMPARE(entry.status, 200);
+        QCOMPARE(entry.protocol, QByteArray("HTTP/2.0"));
+        connections.insert(entry.connection);
+    }
+    qInfo() << gets.size() << "requests over HTTP/2 on" << connections.size() << "connections";
+    QVERIFY2(connections.size() < 4, "the transfers did not share HTTP/2 connections");
+    const CacheCheck cache = checkCache(StoreInspector(databasePath(trustingDir.path())), cacheDir(trustingDir.path()));
+    QVERIFY2(cache.problems.isEmpty(), qPrintable(cache.problems.join(u'\n')));
+    QCOMPARE(cache.present, 12);
 }
 
 int main(int argc, char *argv[])

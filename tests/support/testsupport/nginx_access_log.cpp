@@ -21,6 +21,7 @@ QList<NginxAccessEntry> parseNginxAccessLog(const QByteArray &text)
         NginxAccessEntry entry;
         entry.method = request.value(0);
         entry.target = request.value(1);
+        entry.protocol = request.value(2);
         entry.status = fields[1].toInt(&statusOk);
         entry.bodyBytesSent = fields[2].toLongLong(&bytesOk);
         entry.range = fields[3] == "-" ? QByteArray() : fields[3];

@@ -13,6 +13,7 @@ struct NginxAccessEntry
 {
     QByteArray method;       // GET, HEAD, …
     QByteArray target;       // path and query as requested
+    QByteArray protocol;     // HTTP/1.1, HTTP/2.0
     int status = 0;
     qint64 bodyBytesSent = 0; // also of a response cut short: what was sent before the cut
     QByteArray range;        // the Range header; empty when there was none

@@ -73,9 +73,16 @@ QString NginxServer::runDir() const
     return m_runDir ? m_runDir->path() : QString();
 }
 
+void NginxServer::serveTls(QString certificateFile, QString keyFile)
+{
+    m_certificateFile = std::move(certificateFile);
+    m_keyFile = std::move(keyFile);
+}
+
 QUrl NginxServer::baseUrl() const
 {
-    return QUrl(u"http://127.0.0.1:%1/media"_s.arg(m_port));
+    const QString scheme = m_certificateFile.isEmpty() ? u"http"_s : u"https"_s;
+    return QUrl(u"%1://127.0.0.1:%2/media"_s.arg(scheme).arg(m_port));
 }
 
 bool NginxServer::writeConfig()
@@ -86,7 +93,9 @@ bool NginxServer::writeConfig()
         m_error = u"cannot read the nginx config template %1"_s.arg(templatePath);
         return false;
     }
+    const bool tls = !m_certificateFile.isEmpty();
     if (!isSafeForConfig(m_rootDir) || !isSafeForConfig(runDir())
+        || (tls && (!isSafeForConfig(m_certificateFile) || !isSafeForConfig(m_keyFile)))
         || !std::all_of(m_secret.cbegin(), m_secret.cend(), [](QChar c) { return c.isLetterOrNumber() || c == u'-' || c == u'_'; })) {
         m_error = u"the root dir, run dir or secret has characters nginx's config cannot take"_s;
         return false;
@@ -94,7 +103,11 @@ bool NginxServer::writeConfig()
     config.replace("@PREFIX@", runDir().toUtf8())
         .replace("@ROOT@", m_rootDir.toUtf8())
         .replace("@PORT@", QByteArray::number(m_port))
-        .replace("@SECRET@", m_secret.toUtf8());
+        .replace("@SECRET@", m_secret.toUtf8())
+        .replace("@LISTEN_TLS@", tls ? " ssl http2" : "")
+        .replace("@TLS@", tls ? "ssl_certificate \"" + m_certificateFile.toUtf8() + "\"; ssl_certificate_key \""
+                                    + m_keyFile.toUtf8() + "\";"
+                              : QByteArray());
     QFile out(QDir(runDir()).filePath(u"nginx.conf"_s));
     if (!out.open(QIODevice::WriteOnly | QIODevice::Truncate) || out.write(config) != config.size()) {
         m_error = u"cannot write %1"_s.arg(out.fileName());

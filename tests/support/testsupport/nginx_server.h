@@ -32,13 +32,17 @@ public:
     // The nginx binary (PATH, then the sbin folders); empty when nginx is not installed.
     static QString executable();
 
+    // Serve https with HTTP/2 instead of plain http, with this certificate chain and key
+    // (PEM). Before start().
+    void serveTls(QString certificateFile, QString keyFile);
+
     // Writes the config and starts nginx; true once it accepts connections.
     bool start(int timeoutMs = 15'000);
     void stop(); // SIGTERM and wait
     void kill(); // SIGKILL: nginx runs as one process, so nothing is left behind
     bool isRunning() const;
 
-    QUrl baseUrl() const; // http://127.0.0.1:PORT/media, the root of rootDir
+    QUrl baseUrl() const; // http(s)://127.0.0.1:PORT/media, the root of rootDir
     quint16 port() const { return m_port; }
     QString secret() const { return m_secret; }
     QString rootDir() const { return m_rootDir; }
@@ -62,6 +66,7 @@ private:
 
     QString m_rootDir;
     QString m_secret;
+    QString m_certificateFile, m_keyFile; // both empty: plain http
     std::unique_ptr<QTemporaryDir> m_runDir;
     std::unique_ptr<QProcess> m_process;
     quint16 m_port = 0;
