@@ -7,6 +7,7 @@
 #include <simdjson.h>
 
 #include <string_view>
+#include <unordered_map>
 
 namespace earshot::apijson {
 
@@ -19,6 +20,29 @@ using simdjson::dom::object;
 // Integers a double holds exactly: beyond them QJsonValue's double would round, and the
 // full parser decides.
 constexpr int64_t kExactIntegerLimit = int64_t{1} << 53;
+
+// The QStrings of values a page repeats (agents, lists, outcomes, formats, directions,
+// statuses): one each per page, shared by every call that names it, where a QString per
+// call and field made the fetcher's thread spend more in malloc and free than in parsing.
+// The keys point into the parsed page, so a cache lives no longer than one page's parse.
+class RepeatedStrings
+{
+public:
+    QString get(std::string_view text)
+    {
+        if (const auto known = m_strings.find(text); known != m_strings.end())
+            return known->second;
+        QString value = QString::fromUtf8(text.data(), static_cast<qsizetype>(text.size()));
+        // A server that sends a thousand different outcomes gets no sharing, not a big map.
+        if (m_strings.size() < kMaxStrings)
+            m_strings.emplace(text, value);
+        return value;
+    }
+
+private:
+    static constexpr size_t kMaxStrings = 256;
+    std::unordered_map<std::string_view, QString> m_strings;
+};
 
 // Reads fields of one object; the first field that is not plainly what the contract
 // asks for makes the whole page go to the full parser.
@@ -54,7 +78,9 @@ public:
         return std::nullopt;
     }
 
-    QString string(std::string_view key, bool optional = false)
+    // The UTF-8 text of a string field; empty when it is missing (then not ok unless
+    // optional) or not a string.
+    std::string_view text(std::string_view key, bool optional = false)
     {
         const auto value = find(key);
         std::string_view text;
@@ -62,15 +88,26 @@ public:
             m_ok = m_ok && optional;
         else if (value->get_string().get(text) != simdjson::SUCCESS)
             m_ok = false;
-        return m_ok ? QString::fromUtf8(text.data(), static_cast<qsizetype>(text.size())) : QString();
+        return m_ok ? text : std::string_view();
     }
 
-    QString identifier(std::string_view key)
+    QString string(std::string_view key, bool optional = false)
     {
-        QString value = string(key);
-        if (value.isEmpty() || value.size() > kMaxIdentifierLength)
-            m_ok = false;
-        return value;
+        const std::string_view utf8 = text(key, optional);
+        return QString::fromUtf8(utf8.data(), static_cast<qsizetype>(utf8.size()));
+    }
+
+    // A value many calls of a page share.
+    QString repeated(std::string_view key, RepeatedStrings &strings)
+    {
+        const std::string_view utf8 = text(key);
+        return m_ok ? strings.get(utf8) : QString();
+    }
+
+    QString identifier(std::string_view key) { return checkedIdentifier(string(key)); }
+    QString repeatedIdentifier(std::string_view key, RepeatedStrings &strings)
+    {
+        return checkedIdentifier(repeated(key, strings));
     }
 
     qint64 integer(std::string_view key)
@@ -109,30 +146,39 @@ public:
     // text goes to QDateTime, which is what the full parser uses.
     QDateTime timestamp(std::string_view key)
     {
-        const QString text = string(key);
+        const std::string_view utf8 = text(key);
         if (!m_ok)
             return {};
-        QDateTime time = quickUtcTime(text);
+        QDateTime time = quickUtcTime(utf8);
         if (!time.isValid())
-            time = QDateTime::fromString(text, Qt::ISODateWithMs).toUTC();
+            time = QDateTime::fromString(QString::fromUtf8(utf8.data(), static_cast<qsizetype>(utf8.size())),
+                                         Qt::ISODateWithMs)
+                       .toUTC();
         if (!time.isValid())
             m_ok = false;
         return time;
     }
 
 private:
-    static QDateTime quickUtcTime(QStringView text)
+    QString checkedIdentifier(QString value)
+    {
+        if (value.isEmpty() || value.size() > kMaxIdentifierLength)
+            m_ok = false;
+        return value;
+    }
+
+    static QDateTime quickUtcTime(std::string_view text)
     {
         const auto size = text.size();
-        if ((size != 20 && size != 24) || text[4] != u'-' || text[7] != u'-' || text[10] != u'T' || text[13] != u':'
-            || text[16] != u':' || text[size - 1] != u'Z' || (size == 24 && text[19] != u'.'))
+        if ((size != 20 && size != 24) || text[4] != '-' || text[7] != '-' || text[10] != 'T' || text[13] != ':'
+            || text[16] != ':' || text[size - 1] != 'Z' || (size == 24 && text[19] != '.'))
             return {};
-        const auto digits = [&text](qsizetype from, qsizetype count) {
+        const auto digits = [&text](size_t from, size_t count) {
             int value = 0;
-            for (qsizetype i = from; i < from + count; ++i) {
-                if (text[i] < u'0' || text[i] > u'9')
+            for (size_t i = from; i < from + count; ++i) {
+                if (text[i] < '0' || text[i] > '9')
                     return -1;
-                value = value * 10 + (text[i].unicode() - u'0');
+                value = value * 10 + (text[i] - '0');
             }
             return value;
         };
@@ -149,12 +195,12 @@ private:
     bool m_ok = true;
 };
 
-std::optional<Recording> readRecording(const object &fields)
+std::optional<Recording> readRecording(const object &fields, RepeatedStrings &repeated)
 {
     FastFields field(fields);
     Recording recording;
     recording.id = field.identifier("id");
-    recording.format = field.string("format").toLower();
+    recording.format = field.repeated("format", repeated).toLower();
     recording.sizeBytes = field.integer("size_bytes");
     recording.durationSeconds = field.number("duration_seconds");
     if (field.find("sha256")) {
@@ -164,14 +210,14 @@ std::optional<Recording> readRecording(const object &fields)
     }
     const qint64 channels = field.integer("channels");
     recording.channels = channels == 2 ? 2 : 1;
-    const auto status = recordingStatusFromString(field.string("status"));
+    const auto status = recordingStatusFromString(field.repeated("status", repeated));
     if (!field.ok() || channels < 1 || channels > 2 || !status)
         return std::nullopt;
     recording.status = *status;
     return recording;
 }
 
-std::optional<Call> readCall(FastFields &field)
+std::optional<Call> readCall(FastFields &field, RepeatedStrings &repeated)
 {
     Call call;
     call.id = field.identifier("id");
@@ -181,15 +227,15 @@ std::optional<Call> readCall(FastFields &field)
         return std::nullopt;
     FastFields leadField(*lead), agentField(*agent);
     call.lead = {leadField.identifier("id"), leadField.string("name"), leadField.string("phone", true)};
-    call.agent = {agentField.identifier("id"), agentField.string("name")};
+    call.agent = {agentField.repeatedIdentifier("id", repeated), agentField.repeated("name", repeated)};
     if (const auto list = field.child("list")) {
         FastFields listField(*list);
-        call.list = DialList{listField.identifier("id"), listField.string("name")};
+        call.list = DialList{listField.repeatedIdentifier("id", repeated), listField.repeated("name", repeated)};
         if (!listField.ok())
             return std::nullopt;
     }
-    const auto direction = directionFromString(field.string("direction"));
-    call.outcome = field.string("outcome");
+    const auto direction = directionFromString(field.repeated("direction", repeated));
+    call.outcome = field.repeated("outcome", repeated);
     call.startedAt = field.timestamp("started_at");
     call.durationSeconds = field.integer("duration_seconds");
     call.updatedAt = field.string("updated_at");
@@ -197,7 +243,7 @@ std::optional<Call> readCall(FastFields &field)
         return std::nullopt;
     call.direction = *direction;
     if (const auto recordingFields = field.child("recording")) {
-        auto recording = readRecording(*recordingFields);
+        auto recording = readRecording(*recordingFields, repeated);
         if (!recording)
             return std::nullopt;
         call.recording = std::move(recording);
@@ -231,6 +277,7 @@ std::optional<CallsPage> parseCallsPageFast(const QByteArray &body)
         return std::nullopt;
 
     page.calls.reserve(static_cast<qsizetype>(rows.size()));
+    RepeatedStrings repeated;
     for (const element row : rows) {
         object fields;
         if (row.get_object().get(fields) != simdjson::SUCCESS)
@@ -247,7 +294,7 @@ std::optional<CallsPage> parseCallsPageFast(const QByteArray &body)
             page.tombstones.append(std::move(tombstone));
             continue;
         }
-        auto call = readCall(rowField);
+        auto call = readCall(rowField, repeated);
         if (!call)
             return std::nullopt;
         page.calls.append(std::move(*call));

@@ -211,6 +211,36 @@ private Q_SLOTS:
         QVERIFY(fast->hasMore);
     }
 
+    // Calls of a page share the strings of values they repeat (agents, lists, outcomes);
+    // each call still reads its own, also past the number of values shared.
+    void everyCallOfAPageReadsItsOwnRepeatedValues()
+    {
+        QJsonArray rows;
+        for (int n = 0; n < 700; ++n) {
+            QJsonObject call = validCall();
+            call["id"_L1] = u"call-%1"_s.arg(n);
+            call["agent"_L1] = QJsonObject{{"id"_L1, u"agent-%1"_s.arg(n % 12)}, {"name"_L1, u"Agent %1"_s.arg(n % 12)}};
+            call["list"_L1] = n % 5 == 0 ? QJsonValue(QJsonValue::Null)
+                                         : QJsonObject{{"id"_L1, u"list-%1"_s.arg(n % 7)}, {"name"_L1, u"List"_s}};
+            call["outcome"_L1] = u"outcome %1"_s.arg(n % 400); // more than are shared
+            call["direction"_L1] = n % 2 == 0 ? u"inbound"_s : u"outbound"_s;
+            QJsonObject recording = validRecording();
+            recording["id"_L1] = u"rec-%1"_s.arg(n);
+            recording["format"_L1] = n % 3 == 0 ? u"MP3"_s : u"wav"_s;
+            recording["status"_L1] = n % 4 == 0 ? u"pending"_s : u"available"_s;
+            call["recording"_L1] = recording;
+            rows.append(call);
+        }
+        const auto fast = apijson::parseCallsPageFast(page(rows));
+        QVERIFY(fast);
+        QCOMPARE(fast->calls.size(), rows.size());
+        for (qsizetype n = 0; n < rows.size(); ++n) {
+            const auto full = apijson::parseCall(rows[n].toObject());
+            QVERIFY2(full, qPrintable(full.error()));
+            compareCalls(fast->calls[n], *full);
+        }
+    }
+
     // A field named twice: the fast parser leaves the page to the full one, so that the
     // two never read different values from the same bytes.
     void aFieldNamedTwiceIsReadAsTheFullParserReadsIt_data()
