@@ -308,11 +308,16 @@ void TestMainWindow::filterChoicesFollowTheStore()
     list->setCurrentIndex(list->findText(u"Win-back Q4"_s));
     QCOMPARE(model()->filter().listId, u"list-winback"_s);
     QCOMPARE(list->findText(u"Holiday offers"_s), -1);
+    auto *outcome = child<QComboBox>(u"outcomeFilter"_s);
+    QVERIFY(outcome->findText(u"Connected"_s) >= 0);
+    QCOMPARE(outcome->findText(u"Payment promised"_s), -1);
 
     Call fresh = makeCall(u"call-live-holiday"_s, generatedNewest().addDays(-1));
     fresh.list = DialList{u"list-holiday"_s, u"Holiday offers"_s};
+    fresh.outcome = u"payment_promised"_s; // outcomes are an open set
     commit({fresh});
     QTRY_VERIFY(list->findText(u"Holiday offers"_s) >= 0);
+    QTRY_VERIFY(outcome->findText(u"Payment promised"_s) >= 0);
     QCOMPARE(list->currentText(), u"Win-back Q4"_s);
     QCOMPARE(model()->filter().listId, u"list-winback"_s);
     QTest::mouseClick(child<QPushButton>(u"clearFilters"_s), Qt::LeftButton);
