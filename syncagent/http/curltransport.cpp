@@ -94,7 +94,8 @@ bool sameOrigin(const QUrl &a, const QUrl &b)
         && a.host().compare(b.host(), Qt::CaseInsensitive) == 0 && a.port() == b.port();
 }
 
-TransferError describeFailure(CURLcode code, const Exchange &exchange, const HttpRequest &request)
+TransferError describeFailure(CURLcode code, const Exchange &exchange, const HttpRequest &request,
+                              const TlsTrust &trust)
 {
     using Kind = TransferError::Kind;
     const QString where = redactedUrl(request.url);
@@ -125,7 +126,7 @@ TransferError describeFailure(CURLcode code, const Exchange &exchange, const Htt
     case CURLE_UNSUPPORTED_PROTOCOL:
         return {Kind::Refused, u"refusing %1: only http and https are allowed"_s.arg(where)};
     case CURLE_PEER_FAILED_VERIFICATION:
-        return {Kind::Failed, TlsTrust::untrustedCertificateMessage(where, detail)};
+        return {Kind::Failed, trust.refusedCertificateMessage(exchange.handle, where, detail)};
     default:
         return {Kind::Failed, u"transfer from %1 failed (%2)"_s.arg(where, detail)};
     }
@@ -219,7 +220,7 @@ Result<HttpResponse, TransferError> CurlTransport::performOnce(const HttpRequest
     timer.start();
     const CURLcode code = curl_easy_perform(handle);
     if (code != CURLE_OK) {
-        TransferError error = describeFailure(code, exchange, request);
+        TransferError error = describeFailure(code, exchange, request, m_options.connection.trust);
         qCDebug(lcHttp) << request.method << redactedUrl(request.url) << "failed after" << timer.elapsed()
                         << "ms:" << error.message;
         return error;

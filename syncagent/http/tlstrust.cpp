@@ -4,6 +4,8 @@
 
 #include <QFile>
 
+#include <openssl/x509_vfy.h>
+
 using namespace Qt::StringLiterals;
 
 namespace earshot::http {
@@ -41,10 +43,20 @@ Expected<TlsTrust> TlsTrust::withExtraCaFile(const QString &path)
     return trust;
 }
 
-QString TlsTrust::untrustedCertificateMessage(const QString &where, const QString &detail)
+QString TlsTrust::refusedCertificateMessage(CURL *handle, const QString &where, const QString &detail) const
 {
-    return u"the certificate of %1 is not trusted (%2); if your company's own certificate authority issued it, "
-           "give the agent that CA with --ca-file"_s.arg(where, detail);
+    long verifyResult = X509_V_OK;
+    curl_easy_getinfo(handle, CURLINFO_SSL_VERIFYRESULT, &verifyResult);
+    // An expired certificate or one for another host is not helped by another CA.
+    const bool unknownIssuer = verifyResult == X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT
+        || verifyResult == X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY
+        || verifyResult == X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT || verifyResult == X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN;
+    const QString refused = u"the certificate of %1 was refused (%2)"_s.arg(where, detail);
+    if (!unknownIssuer)
+        return refused;
+    if (hasExtraCa())
+        return refused + u": neither the system's certificate authorities nor the one given with --ca-file issued it"_s;
+    return refused + u": if your company's own certificate authority issued it, give the agent that CA with --ca-file"_s;
 }
 
 void TlsTrust::applyTo(CURL *handle) const

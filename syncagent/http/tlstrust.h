@@ -27,9 +27,10 @@ public:
 
     bool hasExtraCa() const { return !m_bundle.isEmpty(); }
 
-    // What to tell the user when a server's certificate was not trusted: `where` is the
-    // redacted URL, `detail` libcurl's reason.
-    static QString untrustedCertificateMessage(const QString &where, const QString &detail);
+    // What to tell the user when a transfer on `handle` refused a server's certificate:
+    // `where` is the redacted URL, `detail` libcurl's reason. Names --ca-file only when
+    // the certificate's issuer was unknown and no extra CA was given.
+    QString refusedCertificateMessage(CURL *handle, const QString &where, const QString &detail) const;
 
 private:
     QByteArray m_bundle; // PEM: the system bundle followed by the extra CA; empty: libcurl's default

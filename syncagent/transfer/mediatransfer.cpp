@@ -277,7 +277,7 @@ MediaOutcome MediaTransfer::describe(CURLcode code) const
     case CURLE_UNSUPPORTED_PROTOCOL:
         return outcomeOf(Kind::Refused, 0, u"refusing %1: only http and https are allowed"_s.arg(where));
     case CURLE_PEER_FAILED_VERIFICATION:
-        return outcomeOf(Kind::Failed, 0, http::TlsTrust::untrustedCertificateMessage(where, detail));
+        return outcomeOf(Kind::Failed, 0, m_settings.connection.trust.refusedCertificateMessage(m_handle.get(), where, detail));
     case CURLE_COULDNT_RESOLVE_HOST:
     case CURLE_COULDNT_CONNECT:
     case CURLE_OPERATION_TIMEDOUT:

@@ -364,9 +364,9 @@ void TstAgentNginx::realAudioIsCachedEncrypted()
     }
 }
 
-// The media store behind a company CA: without that CA the agent refuses the certificate
-// and keeps nothing; with it (--ca-file, added to the system's CAs) every recording comes
-// over HTTP/2, the transfers sharing a connection.
+// The media store behind a company CA: without that CA, or with another, the agent refuses
+// the certificate and keeps nothing; with it (--ca-file, added to the system's CAs) every
+// recording comes over HTTP/2, the transfers sharing a connection.
 void TstAgentNginx::httpsIsVerifiedAgainstTheExtraCaAndMultiplexed()
 {
     TestCertificates certificates;
@@ -383,20 +383,27 @@ void TstAgentNginx::httpsIsVerifiedAgainstTheExtraCaAndMultiplexed()
                          &certificates));
     QCOMPARE(m_nginx->baseUrl().scheme(), u"https"_s);
 
-    QTemporaryDir untrustingDir;
-    auto untrusting = signedInAgent(*m_server, untrustingDir.path());
-    QVERIFY(untrusting);
-    const AgentRun refused = untrusting->syncOnce(m_server->url());
-    QVERIFY2(!refused.crashed() && !refused.timedOut, refused.describe().constData());
-    {
+    // Refused with no extra CA, and with the wrong one: nothing kept, the reason stored.
+    TestCertificates otherCompany;
+    QVERIFY2(otherCompany.create(), qPrintable(otherCompany.errorString()));
+    const std::pair<QStringList, QString> refusals[] = {
+        {{}, u"give the agent that CA with --ca-file"_s},
+        {{u"--ca-file"_s, otherCompany.caCertificate()}, u"nor the one given with --ca-file issued it"_s},
+    };
+    for (const auto &[arguments, reason] : refusals) {
+        QTemporaryDir untrustingDir;
+        auto untrusting = signedInAgent(*m_server, untrustingDir.path());
+        QVERIFY(untrusting);
+        const AgentRun refused = untrusting->syncOnce(m_server->url(), arguments);
+        QVERIFY2(!refused.crashed() && !refused.timedOut, refused.describe().constData());
         StoreInspector store(databasePath(untrustingDir.path()));
         QCOMPARE(store.integrityCheck(), u"ok"_s);
         const auto recordings = store.recordings();
         QCOMPARE(recordings.size(), 12);
-        qInfo().noquote() << "without the CA:" << recordings.constFirst().lastError;
+        qInfo().noquote() << "refused:" << recordings.constFirst().lastError;
         for (const StoredRecording &recording : recordings) {
             QVERIFY2(recording.cacheState != u"present"_s, qPrintable(recording.id));
-            QVERIFY2(recording.lastError.contains(u"not trusted"_s) && recording.lastError.contains(u"--ca-file"_s),
+            QVERIFY2(recording.lastError.contains(u"was refused"_s) && recording.lastError.contains(reason),
                      qPrintable(recording.id + u": "_s + recording.lastError));
         }
     }
@@ -417,7 +424,9 @@ void TstAgentNginx::httpsIsVerifiedAgainstTheExtraCaAndMultiplexed()
         connections.insert(entry.connection);
     }
     qInfo() << gets.size() << "requests over HTTP/2 on" << connections.size() << "connections";
-    QVERIFY2(connections.size() < 4, "the transfers did not share HTTP/2 connections");
+    // PIPEWAIT puts them all on the first connection (one, in practice); a second may open
+    // while the first is still in its handshake.
+    QVERIFY2(connections.size() <= 2, "the transfers did not share HTTP/2 connections");
     const CacheCheck cache = checkCache(StoreInspector(databasePath(trustingDir.path())), cacheDir(trustingDir.path()));
     QVERIFY2(cache.problems.isEmpty(), qPrintable(cache.problems.join(u'\n')));
     QCOMPARE(cache.present, 12);
