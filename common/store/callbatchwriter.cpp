@@ -13,8 +13,9 @@ namespace earshot {
 
 namespace {
 
-constexpr auto kUpsertLead = "INSERT INTO leads(id, name, phone, name_folded) VALUES (?1, ?2, ?3, earshot_fold(?2)) "
-                             "ON CONFLICT(id) DO UPDATE SET "
+constexpr int kLeadColumns = 3;
+constexpr auto kInsertLeads = "INSERT INTO leads(id, name, phone, name_folded) VALUES ";
+constexpr auto kLeadConflict = " ON CONFLICT(id) DO UPDATE SET "
                              "name = excluded.name, phone = excluded.phone, name_folded = excluded.name_folded "
                              "WHERE name IS NOT excluded.name OR phone IS NOT excluded.phone";
 constexpr auto kUpsertAgent = "INSERT INTO agents(id, name) VALUES (?, ?) ON CONFLICT(id) DO UPDATE SET "
@@ -52,16 +53,20 @@ constexpr auto kDeleteRecording = "DELETE FROM recordings WHERE id = ?";
 constexpr auto kDeleteRecordingOfCall = "DELETE FROM recordings WHERE call_id = ?";
 constexpr auto kDeleteCall = "DELETE FROM calls WHERE id = ?";
 
-// INSERT ... VALUES with `rows` rows of `columns` parameters each, then the conflict clause.
-std::string upsertSql(const char *insert, int columns, int rows, const char *conflict)
+// Parameters are numbered so that a row can use one twice: a lead's name is bound once
+// and also folded for search (`foldSecond`).
+std::string upsertSql(const char *insert, int columns, int rows, const char *conflict, bool foldSecond = false)
 {
-    std::string row = "(?";
-    for (int i = 1; i < columns; ++i)
-        row += ",?";
-    row += ")";
-    std::string sql = insert + row;
-    for (int i = 1; i < rows; ++i)
-        sql += "," + row;
+    std::string sql = insert;
+    for (int row = 0; row < rows; ++row) {
+        const int first = row * columns + 1;
+        sql += row == 0 ? "(" : ",(";
+        for (int column = 0; column < columns; ++column)
+            sql += (column == 0 ? "?" : ",?") + std::to_string(first + column);
+        if (foldSecond)
+            sql += ",earshot_fold(?" + std::to_string(first + 1) + ")";
+        sql += ")";
+    }
     return sql + conflict;
 }
 
@@ -169,13 +174,16 @@ Status CallBatchWriter::prepare()
         return Status::failure(u"the store's connection is not an open SQLite connection"_s);
 
     const std::string findSql = findRecordingsSql();
+    const std::string upsertLead = upsertSql(kInsertLeads, kLeadColumns, 1, kLeadConflict, true);
+    const std::string upsertLeads = upsertSql(kInsertLeads, kLeadColumns, kRowsPerStatement, kLeadConflict, true);
     const std::string upsertCall = upsertSql(kInsertCalls, kCallColumns, 1, kCallConflict);
     const std::string upsertCalls = upsertSql(kInsertCalls, kCallColumns, kRowsPerStatement, kCallConflict);
     const std::string upsertRecording = upsertSql(kInsertRecordings, kRecordingColumns, 1, kRecordingConflict);
     const std::string upsertRecordings =
         upsertSql(kInsertRecordings, kRecordingColumns, kRowsPerStatement, kRecordingConflict);
     const std::pair<std::unique_ptr<Statement> *, const char *> statements[] = {
-        {&m_upsertLead, kUpsertLead},
+        {&m_upsertLead, upsertLead.c_str()},
+        {&m_upsertLeads, upsertLeads.c_str()},
         {&m_upsertAgent, kUpsertAgent},
         {&m_upsertList, kUpsertList},
         {&m_addOutcome, kAddOutcome},
@@ -198,15 +206,6 @@ Status CallBatchWriter::prepare()
     }
     m_handle = connection;
     return Status::ok();
-}
-
-Status CallBatchWriter::upsertLead(const Lead &lead)
-{
-    Statement &s = *m_upsertLead;
-    s.text(1, lead.id);
-    s.text(2, lead.name);
-    s.text(3, lead.phone);
-    return s.run("a lead");
 }
 
 Status CallBatchWriter::upsertAgent(const Agent &agent)
@@ -232,6 +231,13 @@ Status CallBatchWriter::addOutcome(const QString &outcome)
 }
 
 namespace {
+
+void bindLead(auto &s, int first, const Lead &lead)
+{
+    s.text(first + 1, lead.id);
+    s.text(first + 2, lead.name);
+    s.text(first + 3, lead.phone);
+}
 
 void bindCall(auto &s, int first, const Call &call)
 {
@@ -262,14 +268,20 @@ void bindRecording(auto &s, int first, const Call &call)
     s.text(first + 8, toString(recording.status));
 }
 
-const Call &callOf(const Call &call)
+// What a refused row is called in the error.
+QString nameOf(const Call &call)
 {
-    return call;
+    return u"call "_s + call.id;
 }
 
-const Call &callOf(const Call *call)
+QString nameOf(const Call *call)
 {
-    return *call;
+    return nameOf(*call);
+}
+
+QString nameOf(const Lead *lead)
+{
+    return u"lead "_s + lead->id;
 }
 
 } // namespace
@@ -282,7 +294,7 @@ Status CallBatchWriter::upsertRows(std::span<const Row> rows, Statement &many, S
         for (const Row &row : some) {
             bind(one, 0, row);
             if (Status status = one.run(what); !status)
-                return Status::failure(u"call %1: %2"_s.arg(callOf(row).id, status.error()));
+                return Status::failure(u"%1: %2"_s.arg(nameOf(row), status.error()));
         }
         return Status::ok();
     };
@@ -304,6 +316,12 @@ Status CallBatchWriter::upsertRows(std::span<const Row> rows, Statement &many, S
         }
     }
     return oneByOne(rows.subspan(next));
+}
+
+Status CallBatchWriter::upsertLeads(std::span<const Lead *const> leads)
+{
+    return upsertRows(leads, *m_upsertLeads, *m_upsertLead, kLeadColumns,
+                      [](Statement &s, int first, const Lead *lead) { bindLead(s, first, *lead); }, "a lead");
 }
 
 Status CallBatchWriter::upsertCalls(std::span<const Call> calls)

@@ -44,7 +44,7 @@ public:
 
     Status prepare(); // once; later calls do nothing
 
-    Status upsertLead(const Lead &lead);
+    Status upsertLeads(std::span<const Lead *const> leads);
     Status upsertAgent(const Agent &agent);
     Status upsertList(const DialList &list);
     Status addOutcome(const QString &outcome);
@@ -66,7 +66,7 @@ private:
     QSqlDatabase m_db; // keeps the connection (and the handle) open
     sqlite3 *m_handle = nullptr;
     QStringEncoder m_utf8{QStringEncoder::Utf8};
-    std::unique_ptr<Statement> m_upsertLead, m_upsertAgent, m_upsertList, m_addOutcome, m_upsertCall, m_upsertCalls, m_upsertRecording,
+    std::unique_ptr<Statement> m_upsertLead, m_upsertLeads, m_upsertAgent, m_upsertList, m_addOutcome, m_upsertCall, m_upsertCalls, m_upsertRecording,
         m_upsertRecordings,
         m_deleteRecording, m_deleteRecordingOfCall, m_deleteCall, m_findRecordings;
 };

@@ -10,6 +10,8 @@
 #include <QScopeGuard>
 #include <QSqlQuery>
 
+#include <vector>
+
 using namespace Qt::StringLiterals;
 
 namespace earshot {
@@ -48,17 +50,43 @@ Expected<CallMirror::Existing> CallMirror::existingRecordings(const CallsPage &p
     return existing;
 }
 
-Status CallMirror::writeParties(const CallsPage &page)
+QList<Call> CallMirror::lastListings(const QList<Call> &calls)
+{
+    QSet<QStringView> seen;
+    seen.reserve(calls.size());
+    std::vector<bool> earlier(static_cast<size_t>(calls.size()), false);
+    bool any = false;
+    for (qsizetype i = calls.size() - 1; i >= 0; --i) {
+        const QStringView id = calls[i].id;
+        if (seen.contains(id)) {
+            earlier[static_cast<size_t>(i)] = true;
+            any = true;
+        } else {
+            seen.insert(id);
+        }
+    }
+    if (!any)
+        return calls;
+    QList<Call> last;
+    last.reserve(seen.size());
+    for (qsizetype i = 0; i < calls.size(); ++i) {
+        if (!earlier[static_cast<size_t>(i)])
+            last.append(calls[i]);
+    }
+    return last;
+}
+
+Status CallMirror::writeParties(const QList<Call> &calls)
 {
     // A page of a thousand calls names a dozen agents, lists and outcomes many times over.
     QSet<QString> seenAgents, seenLists, seenOutcomes;
-    for (const Call &call : page.calls) {
+    std::vector<const Lead *> newOrChangedLeads;
+    for (const Call &call : calls) {
         const size_t leadContent = qHashMulti(qGlobalQHashSeed(), call.lead.name, call.lead.phone);
         const size_t leadId = qHash(call.lead.id, qGlobalQHashSeed());
         if (const auto known = m_writtenLeads.constFind(leadId);
             known == m_writtenLeads.cend() || *known != leadContent) {
-            if (Status status = m_writer.upsertLead(call.lead); !status)
-                return status;
+            newOrChangedLeads.push_back(&call.lead);
             if (m_writtenLeads.size() >= kRememberedLeads)
                 m_writtenLeads.clear();
             m_writtenLeads.insert(leadId, leadContent);
@@ -79,7 +107,8 @@ Status CallMirror::writeParties(const CallsPage &page)
                 return status;
         }
     }
-    return Status::ok();
+    // A lead given twice in the page with different names lands as the later one.
+    return m_writer.upsertLeads(newOrChangedLeads);
 }
 
 Status CallMirror::copyRemoved(const WriteTransaction &transaction, const QString &callId,
@@ -98,16 +127,16 @@ Status CallMirror::copyRemoved(const WriteTransaction &transaction, const QStrin
     return Status::ok();
 }
 
-Status CallMirror::writeCalls(const WriteTransaction &transaction, const CallsPage &page, const Existing &existing,
+Status CallMirror::writeCalls(const WriteTransaction &transaction, const QList<Call> &calls, const Existing &existing,
                               MirrorResult &result)
 {
-    if (Status status = m_writer.upsertCalls({page.calls.cbegin(), page.calls.cend()}); !status)
+    if (Status status = m_writer.upsertCalls({calls.cbegin(), calls.cend()}); !status)
         return status;
-    result.callsWritten += static_cast<int>(page.calls.size());
+    result.callsWritten += static_cast<int>(calls.size());
 
     std::vector<const Call *> recorded;
-    recorded.reserve(static_cast<size_t>(page.calls.size()));
-    for (const Call &call : page.calls) {
+    recorded.reserve(static_cast<size_t>(calls.size()));
+    for (const Call &call : calls) {
         if (const auto previous = existing.constFind(call.id); previous != existing.cend()) {
             const bool replaced = !call.recording || call.recording->id != previous->id;
             const bool contentChanged = !replaced
@@ -146,9 +175,10 @@ Status CallMirror::writePage(const WriteTransaction &transaction, const CallsPag
     auto existing = existingRecordings(page);
     if (!existing)
         return Status::failure(u"cannot read cached recordings: "_s + existing.error());
-    if (Status status = writeParties(page); !status)
+    const QList<Call> calls = lastListings(page.calls);
+    if (Status status = writeParties(calls); !status)
         return status;
-    if (Status status = writeCalls(transaction, page, *existing, result); !status)
+    if (Status status = writeCalls(transaction, calls, *existing, result); !status)
         return status;
     for (const CallTombstone &tombstone : page.tombstones) {
         if (Status status = deleteCall(transaction, tombstone.id, *existing, result); !status)

@@ -60,10 +60,14 @@ private:
     using Existing = QHash<QString, CallBatchWriter::StoredRecording>;
     Expected<Existing> existingRecordings(const CallsPage &page);
     Status writePage(const WriteTransaction &transaction, const CallsPage &page, MirrorResult &result);
-    Status writeParties(const CallsPage &page);
+    // A page that lists a call twice: its later listing is the server's newer state.
+    // Writing both would bring back what the later one took away (a removed recording),
+    // or fail on a recording replaced in between.
+    static QList<Call> lastListings(const QList<Call> &calls);
+    Status writeParties(const QList<Call> &calls);
     // The page's calls, then what their recordings replace, then the recordings: rows of a
     // kind in statements of many (CallBatchWriter).
-    Status writeCalls(const WriteTransaction &transaction, const CallsPage &page, const Existing &existing,
+    Status writeCalls(const WriteTransaction &transaction, const QList<Call> &calls, const Existing &existing,
                       MirrorResult &result);
     Status deleteCall(const WriteTransaction &transaction, const QString &callId, const Existing &existing,
                       MirrorResult &result);

@@ -29,6 +29,14 @@ using namespace earshot::testing;
 
 namespace {
 
+// A lead of its own, so that a page has as many leads as calls.
+Call withOwnLead(Call call)
+{
+    call.lead.id = u"lead-of-"_s + call.id;
+    call.lead.name = u"Lead of "_s + call.id;
+    return call;
+}
+
 QStringList indexNames(const QSqlDatabase &db)
 {
     QSqlQuery query(u"SELECT name FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL ORDER BY name"_s, db);
@@ -128,6 +136,8 @@ private Q_SLOTS:
             << many << u"INSERT ON calls WHEN NEW.id = 'call-12'"_s << u"call-12"_s;
         QTest::newRow("a recording in a statement of many")
             << many << u"INSERT ON recordings WHEN NEW.id = 'rec-40'"_s << u"call-40"_s;
+        QTest::newRow("a lead in a statement of many")
+            << many << u"INSERT ON leads WHEN NEW.id = 'lead-of-call-33'"_s << u"lead lead-of-call-33"_s;
     }
 
     void aRowTheStoreRefusesFailsThePageAndKeepsTheCursor()
@@ -141,30 +151,42 @@ private Q_SLOTS:
         QVERIFY(trigger.exec(u"CREATE TRIGGER poison BEFORE %1 BEGIN SELECT RAISE(ABORT, 'disk said no'); END"_s.arg(poison)));
         QList<Call> page;
         for (int n = 2; n < 2 + calls; ++n)
-            page.append(makeCall(n, n * 1000));
+            page.append(withOwnLead(makeCall(n, n * 1000)));
         const auto result = mirror.applyPage(pageOf(page, u"cursor-2"_s));
         QVERIFY(!result);
         QVERIFY2(result.error().contains(named + u":"_s), qPrintable(result.error()));
         QVERIFY2(result.error().contains(u"disk said no"_s), qPrintable(result.error()));
         QCOMPARE(countRows(db(), u"calls"_s), 1);
         QCOMPARE(countRows(db(), u"recordings"_s), 0);
+        QCOMPARE(countRows(db(), u"leads"_s), 1);
         QCOMPARE(mirror.cursor(), u"cursor-1"_s);
     }
 
-    // Statements of many rows, the rows left over, and a call that comes twice in one
-    // statement (its later version wins) all land as they were given.
+    // Statements of many rows, the rows left over, and a call and a lead that come twice
+    // in one statement (the later version wins) all land as they were given.
     void everyRowOfAPageLandsWithItsValues()
     {
         QList<Call> page;
         for (int n = 1; n <= 2 * CallBatchWriter::kRowsPerStatement + 7; ++n)
-            page.append(makeCall(n, n * 1000));
-        Call again = makeCall(4, 4000);
+            page.append(withOwnLead(makeCall(n, n * 1000)));
+        Call again = withOwnLead(makeCall(4, 4000));
         again.outcome = u"sale"_s;
+        again.lead.name = u"Ünal Öztürk"_s;
         again.recording->sha256.clear();
         again.recording->status = RecordingStatus::Pending;
         page.insert(10, again);
         QVERIFY(CallMirror(db()).applyPage(pageOf(page, u"cursor-1"_s)));
         page.removeAt(3);
+
+        QSqlQuery leads(u"SELECT id, name, phone, name_folded FROM leads ORDER BY rowid"_s, db());
+        QHash<QString, QStringList> storedLeads;
+        while (leads.next())
+            storedLeads.insert(leads.value(0).toString(), {leads.value(1).toString(), leads.value(2).toString(),
+                                                           leads.value(3).toString()});
+        QCOMPARE(storedLeads.size(), page.size());
+        for (const Call &call : std::as_const(page))
+            QCOMPARE(storedLeads.value(call.lead.id),
+                     QStringList({call.lead.name, call.lead.phone, call.lead.name.toLower()}));
 
         QSqlQuery rows(u"SELECT c.id, c.lead_id, c.agent_id, IFNULL(c.list_id, ''), c.direction, c.outcome, "
                        "c.started_at, c.duration_seconds, c.updated_at, IFNULL(r.id, ''), IFNULL(r.size_bytes, 0), "
@@ -455,6 +477,32 @@ private Q_SLOTS:
         QCOMPARE(countRows(db(), u"calls"_s), 2);
         QCOMPARE(countRows(db(), u"recordings"_s), 1); // only rec-2-new, not yet cached
         QVERIFY(cacheFiles().isEmpty());
+    }
+
+    // A page that lists a call twice means its later listing: a recording the later one
+    // took away stays away (audited, its copy reported), and two recordings in turn do not
+    // collide.
+    void aCallListedTwiceInAPageIsWrittenAsItsLaterListing()
+    {
+        CallMirror mirror(db(), u"user-7"_s);
+        QVERIFY(mirrorThreeCachedCalls(mirror));
+        Call withoutRecording = makeCall(2, 2000);
+        withoutRecording.recording.reset();
+        Call firstNew = makeCall(8, 8000);
+        Call secondNew = firstNew;
+        secondNew.recording->id = u"rec-8-again"_s;
+
+        const auto result =
+            mirror.applyPage(pageOf({makeCall(2, 2000), firstNew, withoutRecording, secondNew}, u"c2"_s));
+        QVERIFY2(result, qPrintable(result.error()));
+        QCOMPARE(result->callsWritten, 2);
+        QCOMPARE(result->orphanedCacheFiles, QStringList({u"rec-2.wav"_s}));
+        QSqlQuery recordings(u"SELECT call_id, id FROM recordings WHERE call_id IN ('call-2', 'call-8')"_s, db());
+        QVERIFY(recordings.next());
+        QCOMPARE(recordings.value(0).toString() + u'/' + recordings.value(1).toString(), u"call-8/rec-8-again"_s);
+        QVERIFY(!recordings.next());
+        QCOMPARE(countRows(db(), u"audit_events"_s), 1);
+        QVERIFY(storeIsSound());
     }
 
     void copiesThePageTakesAwayAreAuditedInItsTransaction()
