@@ -33,7 +33,8 @@ public:
         if (const auto known = m_strings.find(text); known != m_strings.end())
             return known->second;
         QString value = QString::fromUtf8(text.data(), static_cast<qsizetype>(text.size()));
-        // A server that sends a thousand different outcomes gets no sharing, not a big map.
+        // Past the first kMaxStrings distinct values, each further one gets a QString per
+        // call again: a page with thousands of outcomes costs what it did, not a big map.
         if (m_strings.size() < kMaxStrings)
             m_strings.emplace(text, value);
         return value;

@@ -206,6 +206,7 @@ private Q_SLOTS:
         RawConnection check(path);
         QCOMPARE(check.indexNames(),
                  u"audit_events_to_upload,calls_by_lead,calls_by_started,recordings_cached"_s);
+        QCOMPARE(check.scalar(u"SELECT group_concat(name) FROM outcomes"_s).toString(), u"connected"_s);
         QCOMPARE(check.scalar(u"PRAGMA integrity_check"_s).toString(), u"ok"_s);
     }
 

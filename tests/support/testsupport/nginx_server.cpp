@@ -97,7 +97,7 @@ bool NginxServer::writeConfig()
     if (!isSafeForConfig(m_rootDir) || !isSafeForConfig(runDir())
         || (tls && (!isSafeForConfig(m_certificateFile) || !isSafeForConfig(m_keyFile)))
         || !std::all_of(m_secret.cbegin(), m_secret.cend(), [](QChar c) { return c.isLetterOrNumber() || c == u'-' || c == u'_'; })) {
-        m_error = u"the root dir, run dir or secret has characters nginx's config cannot take"_s;
+        m_error = u"the root dir, run dir, secret, certificate or key path has characters nginx's config cannot take"_s;
         return false;
     }
     config.replace("@PREFIX@", runDir().toUtf8())
