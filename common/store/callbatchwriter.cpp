@@ -305,7 +305,7 @@ Status CallBatchWriter::upsertRows(std::span<const Row> rows, Statement &many, S
             bind(many, row * columns, batch[static_cast<size_t>(row)]);
         if (Status status = many.run(what); !status) {
             // A row the store refuses undoes its statement's rows and no more; one at a
-            // time then names the call. Any other failure may have ended the transaction,
+            // time then names the row. Any other failure may have ended the transaction,
             // and rows written after it would commit on their own.
             const bool refusedRow = (sqlite3_errcode(m_handle) & 0xff) == SQLITE_CONSTRAINT;
             if (refusedRow && !sqlite3_get_autocommit(m_handle)) {

@@ -111,6 +111,7 @@ private Q_SLOTS:
     void transfersShareConnectionsAndRunInParallel();
     void realAudioIsCachedEncrypted();
     void httpsIsVerifiedAgainstTheExtraCaAndMultiplexed();
+    void aCertificateForAnotherHostIsRefusedWithoutAskingForACa();
 
 private:
     // nginx serving `root`, and a reference server with one call per file of `dir`
@@ -136,8 +137,9 @@ bool TstAgentNginx::startServers(const QString &root, const QString &dir, const 
                                  const QString &mediaBase, const TestCertificates *tls)
 {
     m_server.reset();
+    // One serving https is never reused: the next test may want another certificate.
     const bool servesHttps = m_nginx && m_nginx->baseUrl().scheme() == u"https"_s;
-    if (!m_nginx || m_nginx->rootDir() != root || !m_nginx->isRunning() || servesHttps != (tls != nullptr)) {
+    if (!m_nginx || m_nginx->rootDir() != root || !m_nginx->isRunning() || servesHttps || tls) {
         m_nginx = std::make_unique<NginxServer>(root);
         if (tls)
             m_nginx->serveTls(tls->serverCertificate(), tls->serverKey());
@@ -430,6 +432,36 @@ void TstAgentNginx::httpsIsVerifiedAgainstTheExtraCaAndMultiplexed()
     const CacheCheck cache = checkCache(StoreInspector(databasePath(trustingDir.path())), cacheDir(trustingDir.path()));
     QVERIFY2(cache.problems.isEmpty(), qPrintable(cache.problems.join(u'\n')));
     QCOMPARE(cache.present, 12);
+}
+
+// Trusting the issuer is not enough: a certificate made out to another host name is
+// refused, and the message does not send the user looking for a CA file.
+void TstAgentNginx::aCertificateForAnotherHostIsRefusedWithoutAskingForACa()
+{
+    TestCertificates otherHost;
+    QVERIFY2(otherHost.create({u"DNS:media.example"_s}), qPrintable(otherHost.errorString()));
+    QTemporaryDir media;
+    QString error;
+    QVERIFY2(!earshot::testsupport::writeMediaFiles(media.path(), {u"host-0.mp3"_s, u"host-1.mp3"_s},
+                                                   {64 * 1024, 64 * 1024}, &error)
+                  .isEmpty(),
+             qPrintable(error));
+    QVERIFY(startServers(media.path(), media.path(), {u"--calls"_s, u"2"_s, u"--one-recording-per-file"_s}, {},
+                         &otherHost));
+    QTemporaryDir dataDir;
+    auto agent = signedInAgent(*m_server, dataDir.path());
+    QVERIFY(agent);
+    const AgentRun refused = agent->syncOnce(m_server->url(), {u"--ca-file"_s, otherHost.caCertificate()});
+    QVERIFY2(!refused.crashed() && !refused.timedOut, refused.describe().constData());
+    const auto recordings = StoreInspector(databasePath(dataDir.path())).recordings();
+    QCOMPARE(recordings.size(), 2);
+    qInfo().noquote() << "refused:" << recordings.constFirst().lastError;
+    for (const StoredRecording &recording : recordings) {
+        QVERIFY2(recording.cacheState != u"present"_s, qPrintable(recording.id));
+        QVERIFY2(recording.lastError.contains(u"was refused"_s) && !recording.lastError.contains(u"--ca-file"_s),
+                 qPrintable(recording.id + u": "_s + recording.lastError));
+    }
+    QCOMPARE(mediaGets(*m_nginx, "/host-").size(), 0);
 }
 
 int main(int argc, char *argv[])

@@ -25,7 +25,7 @@ bool TestCertificates::openssl(const QStringList &arguments)
     return true;
 }
 
-bool TestCertificates::create()
+bool TestCertificates::create(const QStringList &serverNames)
 {
     if (!m_dir.isValid()) {
         m_error = u"cannot create a temporary directory for the certificates"_s;
@@ -40,7 +40,8 @@ bool TestCertificates::create()
             || file.write("basicConstraints = critical, CA:FALSE\n"
                           "keyUsage = critical, digitalSignature\n"
                           "extendedKeyUsage = serverAuth\n"
-                          "subjectAltName = IP:127.0.0.1, DNS:localhost\n")
+                          "subjectAltName = "
+                          + serverNames.join(u", "_s).toUtf8() + "\n")
                 < 0) {
             m_error = u"cannot write %1"_s.arg(extensions);
             return false;
@@ -54,7 +55,7 @@ bool TestCertificates::create()
                                  u"keyUsage=critical,keyCertSign,cRLSign"_s})
         && openssl(QStringList{u"req"_s, u"-new"_s} + ecKey
                    + QStringList{u"-keyout"_s, serverKey(), u"-out"_s, request, u"-subj"_s,
-                                 u"/O=Earshot tests/CN=127.0.0.1"_s})
+                                 u"/O=Earshot tests/CN=Earshot test server"_s})
         && openssl({u"x509"_s, u"-req"_s, u"-in"_s, request, u"-CA"_s, caCertificate(), u"-CAkey"_s, caKey,
                     u"-CAcreateserial"_s, u"-out"_s, serverCertificate(), u"-days"_s, u"1"_s, u"-extfile"_s,
                     extensions});

@@ -1,5 +1,5 @@
-// A certificate authority made for one test, and a server certificate it signed for
-// 127.0.0.1 and localhost, as a company CA in front of a media store would be: PEM files
+// A certificate authority made for one test, and a server certificate it signed (for
+// 127.0.0.1 and localhost unless told otherwise), as a company CA in front of a media store would be: PEM files
 // in a private temporary directory, made with the openssl command (Debian: openssl).
 //
 //     TestCertificates certificates;
@@ -17,8 +17,9 @@ namespace earshot::testsupport {
 class TestCertificates
 {
 public:
-    // Makes a CA and a server certificate signed by it, valid for a day.
-    bool create();
+    // Makes a CA and a server certificate signed by it, valid for a day, for these
+    // subjectAltName entries (OpenSSL's syntax).
+    bool create(const QStringList &serverNames = {QStringLiteral("IP:127.0.0.1"), QStringLiteral("DNS:localhost")});
 
     QString caCertificate() const { return path(u"ca.pem"); }
     QString serverCertificate() const { return path(u"server.pem"); }
