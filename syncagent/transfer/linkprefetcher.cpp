@@ -78,7 +78,10 @@ std::optional<SyncResult<RecordingLink>> LinkPrefetcher::usable(const Fetched &f
         return fetched.result;
     }
     RecordingLink link = *fetched.result;
-    const qint64 left = link.expiresInSeconds - duration_cast<seconds>(age + 999ms).count();
+    // Whole seconds surely left: the age is counted in whole milliseconds, so the link may
+    // be up to one more older than that; a link handed over within the millisecond it came
+    // has less than its full lifetime left, not all of it.
+    const qint64 left = link.expiresInSeconds - duration_cast<seconds>(age + 1000ms).count();
     // The engine refreshes a link within min(30 s, a fifth of its lifetime) of its expiry,
     // and sees only what is left of this one: with at least half of its life left, that
     // margin is still at least half the usual one. Older links (downloads so slow that the
