@@ -43,19 +43,42 @@ Expected<TlsTrust> TlsTrust::withExtraCaFile(const QString &path)
     return trust;
 }
 
-QString TlsTrust::refusedCertificateMessage(CURL *handle, const QString &where, const QString &detail) const
+namespace {
+
+enum class Issuer { Unknown, Known, CannotTell };
+
+// Whether the refusal was for want of a trusted issuer. Only OpenSSL and its forks report
+// X509_V_ERR codes through CURLINFO_SSL_VERIFYRESULT; other TLS backends (Schannel, Secure
+// Transport, GnuTLS) report nothing or something else, so there it cannot be told.
+Issuer issuerOf(CURL *handle)
 {
+    const curl_version_info_data *version = curl_version_info(CURLVERSION_NOW);
+    const QByteArrayView backend = version && version->ssl_version ? version->ssl_version : "";
+    if (!backend.startsWith("OpenSSL") && !backend.startsWith("LibreSSL") && !backend.startsWith("BoringSSL")
+        && !backend.startsWith("quictls"))
+        return Issuer::CannotTell;
     long verifyResult = X509_V_OK;
-    curl_easy_getinfo(handle, CURLINFO_SSL_VERIFYRESULT, &verifyResult);
+    if (curl_easy_getinfo(handle, CURLINFO_SSL_VERIFYRESULT, &verifyResult) != CURLE_OK)
+        return Issuer::CannotTell;
     // An expired certificate or one for another host is not helped by another CA.
-    const bool unknownIssuer = verifyResult == X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT
+    const bool unknown = verifyResult == X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT
         || verifyResult == X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY
         || verifyResult == X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT || verifyResult == X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN;
+    return unknown ? Issuer::Unknown : Issuer::Known;
+}
+
+} // namespace
+
+QString TlsTrust::refusedCertificateMessage(CURL *handle, const QString &where, const QString &detail) const
+{
     const QString refused = u"the certificate of %1 was refused (%2)"_s.arg(where, detail);
-    if (!unknownIssuer)
+    const Issuer issuer = issuerOf(handle);
+    if (issuer == Issuer::Known)
         return refused;
     if (hasExtraCa())
-        return refused + u": neither the system's certificate authorities nor the one given with --ca-file issued it"_s;
+        return issuer == Issuer::Unknown
+            ? refused + u": neither the system's certificate authorities nor the one given with --ca-file issued it"_s
+            : refused;
     return refused + u": if your company's own certificate authority issued it, give the agent that CA with --ca-file"_s;
 }
 

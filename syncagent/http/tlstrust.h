@@ -28,8 +28,9 @@ public:
     bool hasExtraCa() const { return !m_bundle.isEmpty(); }
 
     // What to tell the user when a transfer on `handle` refused a server's certificate:
-    // `where` is the redacted URL, `detail` libcurl's reason. Names --ca-file only when
-    // the certificate's issuer was unknown and no extra CA was given.
+    // `where` is the redacted URL, `detail` libcurl's reason. Suggests --ca-file only when
+    // none was given and the issuer was unknown (or, with a TLS backend that does not say,
+    // may have been); says so when the given CA did not issue it either.
     QString refusedCertificateMessage(CURL *handle, const QString &where, const QString &detail) const;
 
 private:
