@@ -16,7 +16,7 @@ namespace earshot {
 
 struct MirrorResult
 {
-    int callsWritten = 0;
+    int callsWritten = 0; // distinct calls: a call a page lists twice counts once
     int callsDeleted = 0;
     // Cache files whose rows this page removed or invalidated. They are deleted only
     // after the commit, so a crash leaves an orphan file (reconciled later), never a
