@@ -66,9 +66,12 @@ private:
     QSqlDatabase m_db; // keeps the connection (and the handle) open
     sqlite3 *m_handle = nullptr;
     QStringEncoder m_utf8{QStringEncoder::Utf8};
-    std::unique_ptr<Statement> m_upsertLead, m_upsertLeads, m_upsertAgent, m_upsertList, m_addOutcome, m_upsertCall, m_upsertCalls, m_upsertRecording,
-        m_upsertRecordings,
-        m_deleteRecording, m_deleteRecordingOfCall, m_deleteCall, m_findRecordings;
+    // Each kind the mirror writes in bulk has a statement of kRowsPerStatement rows and
+    // one of a single row, for the rest of a page and to name a refused row.
+    std::unique_ptr<Statement> m_upsertLead, m_upsertLeads, m_upsertCall, m_upsertCalls, m_upsertRecording,
+        m_upsertRecordings;
+    std::unique_ptr<Statement> m_upsertAgent, m_upsertList, m_addOutcome, m_deleteRecording, m_deleteRecordingOfCall,
+        m_deleteCall, m_findRecordings;
 };
 
 } // namespace earshot
