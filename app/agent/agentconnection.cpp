@@ -236,6 +236,16 @@ void AgentConnection::unpin(const QString &kind, const QString &id, QObject *con
     request(u"unpin"_s, {{"kind"_L1, kind}, {"id"_L1, id}}, context, std::move(callback));
 }
 
+void AgentConnection::noteOpened(const QString &recordingId)
+{
+    request(u"recording_opened"_s, {{"recording_id"_L1, recordingId}}, this,
+            [recordingId](const Expected<QJsonObject> &answer) {
+                if (!answer)
+                    qCInfo(lcAgent).noquote() << "the agent did not note that recording" << recordingId
+                                              << "was opened:" << answer.error();
+            });
+}
+
 void AgentConnection::syncNow(QObject *context, Callback callback)
 {
     request(u"sync_now"_s, {}, context, std::move(callback));

@@ -70,6 +70,9 @@ public:
     void pin(const QString &kind, const QString &id, QObject *context, Callback callback);
     void unpin(const QString &kind, const QString &id, QObject *context, Callback callback);
     void syncNow(QObject *context, Callback callback);
+    // The person opened the recording to play it: the agent's quota evicts it last. Nothing
+    // is lost when the agent is away but the recording's place in that order.
+    void noteOpened(const QString &recordingId);
 
 Q_SIGNALS:
     void statusChanged(const earshot::AgentStatus &status);

@@ -173,8 +173,11 @@ void RecordingOpener::finish(Expected<OpenedRecording> result)
 {
     m_timeout.stop();
     Callback done = std::exchange(m_done, nullptr);
-    if (done)
-        done(std::move(result));
+    if (!done)
+        return;
+    if (result)
+        m_agent.noteOpened(m_call.recordingId); // least recently used means least recently played
+    done(std::move(result));
 }
 
 void RecordingOpener::onRangeReady(const QString &recordingId)

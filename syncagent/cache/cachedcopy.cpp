@@ -1,5 +1,7 @@
 #include "cache/cachedcopy.h"
 
+#include "store/writetransaction.h"
+
 #include <QSqlError>
 #include <QSqlQuery>
 
@@ -38,6 +40,24 @@ Expected<QList<CachedCopy>> readCachedCopies(QSqlDatabase db, const QSet<QString
         copies.append(copy);
     }
     return copies;
+}
+
+Expected<bool> markRecordingUsed(QSqlDatabase db, const QString &recordingId, qint64 atMs)
+{
+    using Result = Expected<bool>;
+    WriteTransaction transaction(db);
+    if (!transaction.isOpen())
+        return Result::failure(u"cannot note that recording %1 was used: %2"_s.arg(recordingId, transaction.beginError()));
+    QSqlQuery query(db);
+    query.prepare(u"UPDATE recordings SET last_accessed_at = ? WHERE id = ?"_s);
+    query.addBindValue(atMs);
+    query.addBindValue(recordingId);
+    if (!query.exec())
+        return Result::failure(u"cannot note that recording %1 was used: %2"_s.arg(recordingId, query.lastError().text()));
+    const bool found = query.numRowsAffected() > 0;
+    if (Status committed = transaction.commit(); !committed)
+        return Result::failure(committed.error());
+    return found;
 }
 
 } // namespace earshot

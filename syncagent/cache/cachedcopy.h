@@ -29,4 +29,9 @@ struct CachedCopy
 Expected<QList<CachedCopy>> readCachedCopies(QSqlDatabase db, const QSet<QString> &pinnedRecordings,
                                              const QString &condition = {}, const QVariantList &values = {});
 
+// The user played or exported the recording at atMs (the app tells the agent, which owns
+// the store's writes): its copy is then the last the quota evicts. False when the store
+// has no such recording.
+Expected<bool> markRecordingUsed(QSqlDatabase db, const QString &recordingId, qint64 atMs);
+
 } // namespace earshot

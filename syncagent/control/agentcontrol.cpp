@@ -1,6 +1,7 @@
 #include "control/agentcontrol.h"
 
 #include "agentlogging.h"
+#include "cache/cachedcopy.h"
 #include "cache/cachepolicy.h"
 #include "cache/pinnedrecordings.h"
 #include "control/serverevents.h"
@@ -103,6 +104,8 @@ void AgentControl::handle(const ipc::Request &request, const IpcReply &reply)
         reply.ok();
     } else if (command == "fetch_first"_L1) {
         fetchFirst(request.args, reply);
+    } else if (command == "recording_opened"_L1) {
+        noteOpened(request.args, reply);
     } else if (command == "pin"_L1 || command == "unpin"_L1) {
         changePin(command == "pin"_L1, request.args, reply);
     } else if (command == "pause"_L1) {
@@ -143,6 +146,19 @@ void AgentControl::fetchFirst(const QJsonObject &args, const IpcReply &reply)
     }
     if (Status queued = m_parts.transfers.fetchRangeFirst(recordingId, offset.value_or(0), *length); !queued)
         return reply.fail(u"cannot_fetch"_s, queued.error());
+    reply.ok();
+}
+
+void AgentControl::noteOpened(const QJsonObject &args, const IpcReply &reply)
+{
+    const QString recordingId = args.value("recording_id"_L1).toString();
+    if (recordingId.isEmpty() || recordingId.size() > 128)
+        return reply.fail(badArgument(), u"recording_opened needs a \"recording_id\""_s);
+    const auto marked = markRecordingUsed(m_parts.store, recordingId, QDateTime::currentMSecsSinceEpoch());
+    if (!marked)
+        return reply.fail(u"store_error"_s, marked.error());
+    if (!*marked)
+        return reply.fail(u"not_found"_s, u"there is no recording %1 in the local store"_s.arg(recordingId));
     reply.ok();
 }
 

@@ -48,6 +48,7 @@ public:
 private:
     void handle(const ipc::Request &request, const IpcReply &reply);
     void fetchFirst(const QJsonObject &args, const IpcReply &reply);
+    void noteOpened(const QJsonObject &args, const IpcReply &reply);
     void changePin(bool pin, const QJsonObject &args, const IpcReply &reply);
     void setBandwidthLimit(const QJsonObject &args, const IpcReply &reply);
     void setUserPaused(bool paused);

@@ -51,6 +51,14 @@ QString StoreInspector::callColumn(const QString &callId, const QString &column)
     return query.exec() && query.next() ? query.value(0).toString() : QString();
 }
 
+QVariant StoreInspector::recordingColumn(const QString &recordingId, const QString &column) const
+{
+    QSqlQuery query(m_db);
+    query.prepare(u"SELECT "_s + column + u" FROM recordings WHERE id = ?"_s);
+    query.addBindValue(recordingId);
+    return query.exec() && query.next() ? query.value(0) : QVariant();
+}
+
 QList<StoredRecording> StoreInspector::recordings() const
 {
     QList<StoredRecording> result;

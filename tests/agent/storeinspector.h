@@ -37,6 +37,7 @@ public:
     qint64 count(const QString &table) const;
     QHash<QString, QString> callsUpdatedAt() const; // id -> updated_at
     QString callColumn(const QString &callId, const QString &column) const;
+    QVariant recordingColumn(const QString &recordingId, const QString &column) const;
     QList<StoredRecording> recordings() const;
     QString syncState(const QString &key) const;
     QStringList indexNames() const; // those with SQL (not implied by a constraint), sorted

@@ -1,8 +1,9 @@
 // The agent's control socket end to end: the built earshot-sync in loop mode against the
 // reference server, driven through the app's own IpcClient. Status answers while a slowed
 // metadata pass runs; fetch_first, pause/resume, the bandwidth limit and pins act on real
-// downloads and the real store; server events start passes; a revoked session pauses the
-// agent until the user signs in again.
+// downloads and the real store; a recording the app opened is the last the quota evicts;
+// server events start passes; a revoked session pauses the agent until the user signs in
+// again.
 #include "agenttesting.h"
 #include "storeinspector.h"
 
@@ -164,6 +165,7 @@ private Q_SLOTS:
 
     void statusAnswersDuringASlowMetadataPass();
     void controlsDownloads();
+    void openedCopiesAreEvictedLast();
     void serverEventStartsAPass();
     void playerRequestWhileTheServerIsAwayDoesNotStopLaterPasses();
     void revokedSessionWaitsForANewSignIn();
@@ -385,6 +387,78 @@ void TstAgentControl::controlsDownloads()
     QVERIFY(controlled.request(u"shutdown"_s).hasValue());
     QVERIFY(controlled.process().waitForFinished(30'000));
     QCOMPARE(controlled.process().exitCode(), 0);
+}
+
+void TstAgentControl::openedCopiesAreEvictedLast()
+{
+    QTemporaryDir media;
+    QString error;
+    constexpr int kCount = 6;
+    constexpr qint64 kBytes = 256 * 1024;
+    QStringList names;
+    for (int i = 0; i < kCount; ++i)
+        names.append(u"clip%1.mp3"_s.arg(i));
+    QVERIFY2(!earshot::testsupport::writeMediaFiles(media.path(), names, QList<qint64>(kCount, kBytes), &error).isEmpty(),
+             qPrintable(error));
+    ServerView server;
+    QVERIFY2(server.start({u"--calls"_s, QString::number(kCount), u"--one-recording-per-file"_s, u"--recordings-dir"_s,
+                           media.path()}),
+             qPrintable(server.error()));
+    QTemporaryDir dataDir;
+    auto agent = signedInAgent(server, dataDir.path());
+    QVERIFY(agent);
+    QStringList order; // the order the quota would evict them in, first to go first
+    {
+        ControlledAgent controlled(*agent, server.url(), {u"--interval"_s, u"3600"_s});
+        QVERIFY(controlled.connect());
+        QVERIFY2(waitUntil([&] { return presentRecordings(dataDir.path()) == kCount; }, std::chrono::seconds(60)),
+                 controlled.log().constData());
+
+        {
+            StoreInspector store(databasePath(dataDir.path()));
+            QSqlQuery query(store.connection());
+            QVERIFY(query.exec(u"SELECT r.id FROM recordings r JOIN calls c ON c.id = r.call_id "
+                               "ORDER BY IFNULL(r.last_accessed_at, r.cached_at), c.started_at"_s));
+            while (query.next())
+                order.append(query.value(0).toString());
+        }
+        QCOMPARE(order.size(), kCount);
+
+        // The person plays the two that would go first.
+        const qint64 before = QDateTime::currentMSecsSinceEpoch();
+        for (const QString &id : {order[0], order[1]}) {
+            const auto opened = controlled.request(u"recording_opened"_s, {{"recording_id"_L1, id}});
+            QVERIFY2(opened.hasValue(), qPrintable(opened.error()));
+        }
+        const qint64 after = QDateTime::currentMSecsSinceEpoch();
+        for (const QString &id : {order[0], order[1]}) {
+            const qint64 usedAt = StoreInspector(databasePath(dataDir.path()))
+                                      .recordingColumn(id, u"last_accessed_at"_s).toLongLong();
+            QVERIFY2(usedAt >= before && usedAt <= after, qPrintable(u"%1 used at %2"_s.arg(id).arg(usedAt)));
+        }
+        const auto unknown = controlled.request(u"recording_opened"_s, {{"recording_id"_L1, u"rec_nonexistent"_s}});
+        QVERIFY(!unknown.hasValue());
+        QVERIFY2(unknown.error().contains(u"no recording rec_nonexistent"_s), qPrintable(unknown.error()));
+        QVERIFY(!controlled.request(u"recording_opened"_s, {}).hasValue());
+
+        QVERIFY(controlled.request(u"shutdown"_s).hasValue());
+        QVERIFY(controlled.process().waitForFinished(30'000));
+        QCOMPARE(controlled.process().exitCode(), 0);
+    }
+
+    // Room for three: the two played and the one cached last of the others stay.
+    QVERIFY(server.resetStats());
+    const AgentRun smaller = agent->syncOnce(server.url(), {u"--cache-quota"_s, QString::number(3 * kBytes)});
+    QVERIFY2(smaller.exitCode == 0, smaller.describe().constData());
+    QSet<QString> present;
+    const auto recordings = StoreInspector(databasePath(dataDir.path())).recordings();
+    for (const StoredRecording &recording : recordings) {
+        if (recording.cacheState == "present"_L1)
+            present.insert(recording.id);
+    }
+    QCOMPARE(present, (QSet<QString>{order[0], order[1], order[kCount - 1]}));
+    // The evicted ones are not fetched again to be evicted once more.
+    QCOMPARE(requestCount(server.stats(), "GET /media/{id}"), 0);
 }
 
 void TstAgentControl::serverEventStartsAPass()

@@ -343,6 +343,12 @@ void TstAppAgent::streamsWhileTheAgentDownloads()
     QVERIFY2(opened->hasValue(), qPrintable(opened->error()));
     qInfo() << "opened after" << sinceOpen.elapsed() << "ms with" << cachedBytes(downloads.dataDir.path()) << "bytes cached";
     QVERIFY2((*opened)->streaming, downloads.running->log().constData());
+    // Opening it told the agent, whose quota now evicts it last.
+    const qint64 openedAt = QDateTime::currentMSecsSinceEpoch() - sinceOpen.elapsed();
+    QVERIFY2(waitUntil([&] {
+        return StoreInspector(databasePath(downloads.dataDir.path()))
+                   .recordingColumn(call.recordingId, u"last_accessed_at"_s).toLongLong() >= openedAt;
+    }, std::chrono::seconds(10)), downloads.running->log().constData());
     QPointer<CacheFileSource> source = qobject_cast<CacheFileSource *>((*opened)->device.get());
     QVERIFY(source);
     app.player->setSource(std::move((*opened)->device), (*opened)->formatHint);
