@@ -136,6 +136,35 @@ struct MirroringAgent
     }
 };
 
+// A server with `count` calls, each with its own MP3-looking recording of `bytes` bytes
+// (in `media`), and a signed-in agent on a fresh data dir.
+struct ServerWithClips
+{
+    QTemporaryDir media;
+    ServerView server;
+    QTemporaryDir dataDir;
+    std::unique_ptr<AgentProcess> agent;
+
+    bool start(int count, qint64 bytes)
+    {
+        QString error;
+        QStringList names;
+        for (int i = 0; i < count; ++i)
+            names.append(u"clip%1.mp3"_s.arg(i));
+        if (earshot::testsupport::writeMediaFiles(media.path(), names, QList<qint64>(count, bytes), &error).isEmpty()) {
+            qWarning().noquote() << error;
+            return false;
+        }
+        if (!server.start({u"--calls"_s, QString::number(count), u"--one-recording-per-file"_s,
+                           u"--recordings-dir"_s, media.path()})) {
+            qWarning().noquote() << server.error();
+            return false;
+        }
+        agent = signedInAgent(server, dataDir.path());
+        return agent != nullptr;
+    }
+};
+
 qint64 presentRecordings(const QString &dataDir)
 {
     qint64 present = 0;
@@ -235,23 +264,12 @@ void TstAgentControl::statusAnswersDuringASlowMetadataPass()
 
 void TstAgentControl::controlsDownloads()
 {
-    QTemporaryDir media;
-    QString error;
     const int count = 6;
-    QStringList names;
-    QList<qint64> sizes;
-    for (int i = 0; i < count; ++i) {
-        names.append(u"clip%1.mp3"_s.arg(i));
-        sizes.append(3 * kMiB);
-    }
-    QVERIFY2(!earshot::testsupport::writeMediaFiles(media.path(), names, sizes, &error).isEmpty(), qPrintable(error));
-    ServerView server;
-    QVERIFY2(server.start({u"--calls"_s, QString::number(count), u"--one-recording-per-file"_s, u"--recordings-dir"_s,
-                           media.path()}),
-             qPrintable(server.error()));
-    QTemporaryDir dataDir;
-    auto agent = signedInAgent(server, dataDir.path());
-    QVERIFY(agent);
+    ServerWithClips scene;
+    QVERIFY(scene.start(count, 3 * kMiB));
+    ServerView &server = scene.server;
+    QTemporaryDir &dataDir = scene.dataDir;
+    AgentProcess *agent = scene.agent.get();
     // 18 MiB at 1 MiB/s, two at a time: the downloads take long enough to be steered.
     ControlledAgent controlled(*agent, server.url(),
                                {u"--interval"_s, u"3600"_s, u"--parallel"_s, u"2"_s, u"--bandwidth-limit"_s, u"1M"_s});
@@ -391,22 +409,13 @@ void TstAgentControl::controlsDownloads()
 
 void TstAgentControl::openedCopiesAreEvictedLast()
 {
-    QTemporaryDir media;
-    QString error;
     constexpr int kCount = 6;
     constexpr qint64 kBytes = 256 * 1024;
-    QStringList names;
-    for (int i = 0; i < kCount; ++i)
-        names.append(u"clip%1.mp3"_s.arg(i));
-    QVERIFY2(!earshot::testsupport::writeMediaFiles(media.path(), names, QList<qint64>(kCount, kBytes), &error).isEmpty(),
-             qPrintable(error));
-    ServerView server;
-    QVERIFY2(server.start({u"--calls"_s, QString::number(kCount), u"--one-recording-per-file"_s, u"--recordings-dir"_s,
-                           media.path()}),
-             qPrintable(server.error()));
-    QTemporaryDir dataDir;
-    auto agent = signedInAgent(server, dataDir.path());
-    QVERIFY(agent);
+    ServerWithClips scene;
+    QVERIFY(scene.start(kCount, kBytes));
+    ServerView &server = scene.server;
+    QTemporaryDir &dataDir = scene.dataDir;
+    AgentProcess *agent = scene.agent.get();
     QStringList order; // the order the quota would evict them in, first to go first
     {
         ControlledAgent controlled(*agent, server.url(), {u"--interval"_s, u"3600"_s});
