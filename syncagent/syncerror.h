@@ -26,7 +26,9 @@ struct SyncError
     {
         return {Kind::Server, std::move(message), httpStatus, std::move(code)};
     }
-    static SyncError localStore(QString message) { return {Kind::LocalStore, std::move(message), 0, {}}; }
+    // A full disk under the store is DiskFull, with what to do about it: freeing space
+    // cures it, where other store errors need the user to look at the store.
+    static SyncError localStore(QString message);
     static SyncError diskFull(QString message) { return {Kind::DiskFull, std::move(message), 0, {}}; }
     static SyncError signInAgain(QString message) { return {Kind::SignInAgain, std::move(message), 0, {}}; }
     static SyncError stopped() { return {Kind::Stopped, QStringLiteral("stopped on request"), 0, {}}; }

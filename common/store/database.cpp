@@ -59,6 +59,11 @@ sqlite3 *nativeHandle(const QSqlDatabase &db)
     return *static_cast<sqlite3 *const *>(handle.constData());
 }
 
+bool isDiskFullError(const QString &storeError)
+{
+    return storeError.contains("disk is full"_L1, Qt::CaseInsensitive);
+}
+
 Status execute(const QSqlDatabase &db, const QString &sql)
 {
     QSqlQuery query(db);

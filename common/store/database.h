@@ -47,4 +47,8 @@ qint64 setPageCacheKiB(const QSqlDatabase &db, qint64 kibibytes);
 // statements kept across transactions, SQL functions); null for anything else.
 sqlite3 *nativeHandle(const QSqlDatabase &db);
 
+// True for SQLite's SQLITE_FULL ("database or disk is full"), of which Qt SQL passes on
+// only the text: the disk under the store has no room, which freeing space cures.
+bool isDiskFullError(const QString &storeError);
+
 } // namespace earshot

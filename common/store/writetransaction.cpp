@@ -3,6 +3,8 @@
 #include "logging.h"
 #include "store/database.h"
 
+#include <sqlite3.h>
+
 using namespace Qt::StringLiterals;
 
 namespace earshot {
@@ -40,6 +42,11 @@ void WriteTransaction::rollback()
     if (!m_open)
         return;
     m_open = false;
+    // After a full disk or an I/O error SQLite rolls the transaction back by itself.
+    if (sqlite3 *handle = nativeHandle(m_db); handle && sqlite3_get_autocommit(handle) != 0) {
+        qCDebug(lcStore) << "SQLite had already rolled the transaction back";
+        return;
+    }
     if (const Status rolledBack = execute(m_db, u"ROLLBACK"_s); !rolledBack)
         qCWarning(lcStore) << "rollback failed:" << rolledBack.error();
 }

@@ -22,6 +22,7 @@
 #include "sync/metadatarunner.h"
 #include "sync/syncloop.h"
 #include "sync/syncpass.h"
+#include "transfer/diskspace.h"
 #include "transfer/linkprefetcher.h"
 #include "transfer/recordinglinks.h"
 #include "transfer/transferengine.h"
@@ -31,6 +32,13 @@
 using namespace Qt::StringLiterals;
 
 namespace earshot {
+
+namespace {
+
+// Room enough for a batch of call pages and the indexes of a first fill's end to go in.
+constexpr qint64 kFreeBytesToRetryAfterFullDisk = 16 * 1024 * 1024;
+
+} // namespace
 
 int runSync(const AgentCommand &command)
 {
@@ -145,6 +153,11 @@ int runSync(const AgentCommand &command)
     SyncLoop loop(pass, command.once ? SyncLoop::Mode::Once : SyncLoop::Mode::Repeat, command.interval);
     QObject::connect(&signals, &TerminationSignals::received, &loop, &SyncLoop::stop);
     QObject::connect(&transfers, &TransferEngine::diskSpaceReturned, &loop, &SyncLoop::requestPass);
+    // A full disk met while saving calls or the audit trail: a pass once there is room.
+    DiskSpaceWatch dataDiskSpace(setup.dataDir);
+    QObject::connect(&loop, &SyncLoop::waitingForDiskSpace, &dataDiskSpace,
+                     [&dataDiskSpace] { dataDiskSpace.waitFor(kFreeBytesToRetryAfterFullDisk + DiskReserve::kBytes); });
+    QObject::connect(&dataDiskSpace, &DiskSpaceWatch::spaceAvailable, &loop, &SyncLoop::requestPass);
     QObject::connect(&loop, &SyncLoop::finished, QCoreApplication::instance(), &QCoreApplication::quit,
                      Qt::QueuedConnection);
 

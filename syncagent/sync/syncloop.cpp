@@ -99,6 +99,8 @@ void SyncLoop::onPassDone(const SyncResult<Done> &outcome)
     const bool retried = error.kind == SyncError::Kind::Server || error.kind == SyncError::Kind::DiskFull;
     if (m_mode == Mode::Once || !retried)
         return finish(error);
+    if (error.kind == SyncError::Kind::DiskFull)
+        Q_EMIT waitingForDiskSpace();
     scheduleNext();
 }
 

@@ -49,6 +49,9 @@ Q_SIGNALS:
     void passFinished(bool succeeded, const QString &message);
     // Repeat mode: the server refused the session and its refresh; the loop now holds.
     void signInNeeded(const QString &message);
+    // Repeat mode: a pass ended on a full disk. The next comes at the interval, or as soon
+    // as requestPass() says there is room again.
+    void waitingForDiskSpace();
 
 private:
     void runPass();

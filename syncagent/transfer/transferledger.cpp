@@ -1,6 +1,7 @@
 #include "transfer/transferledger.h"
 
 #include "durablefile.h"
+#include "store/database.h"
 #include "store/writetransaction.h"
 
 #include <QDateTime>
@@ -55,13 +56,6 @@ Expected<QList<TransferCandidate>> readCandidates(QSqlQuery &query)
 QVariant nullableText(const QString &text)
 {
     return text.isEmpty() ? QVariant(QMetaType::fromType<QString>()) : QVariant(text);
-}
-
-// SQLite reports SQLITE_FULL as "database or disk is full"; WriteTransaction passes on
-// only the text of a failed COMMIT.
-bool mentionsFullDisk(const QString &error)
-{
-    return error.contains("disk is full"_L1, Qt::CaseInsensitive);
 }
 
 } // namespace
@@ -268,7 +262,7 @@ TransferLedger::Flushed TransferLedger::flush()
     if (!status) {
         flushed = Flushed();
         flushed.status = Status::failure(u"cannot record downloads in the local store: "_s + status.error());
-        flushed.diskFull = mentionsFullDisk(status.error());
+        flushed.diskFull = isDiskFullError(status.error());
         return flushed;
     }
     m_pending.clear();

@@ -1,6 +1,7 @@
 // A full disk under the cache: the agent stops downloading with an error the user can act
 // on, keeps the store consistent (every "present" row verifies, partials are kept) and
-// resumes by itself once space returns. The data folder lives on a tiny tmpfs, so the
+// resumes by itself once space returns. The same when the disk fills up while it saves
+// the calls' metadata. The data folder lives on a tiny tmpfs, so the
 // test needs root to mount one; without root it is skipped with a message.
 #include "agenttesting.h"
 #include "cachecheck.h"
@@ -65,6 +66,7 @@ private Q_SLOTS:
 
     void onceStopsWithClearErrorAndNextRunResumes();
     void loopResumesByItselfWhenSpaceReturns();
+    void loopWaitsOutAFullDiskWhileSavingCalls();
 
 private:
     bool mountTinyDisk(const QString &size);
@@ -180,6 +182,59 @@ void TstAgentDiskFull::loopResumesByItselfWhenSpaceReturns()
     QVERIFY(store.syncState(u"last_sync_error"_s).isEmpty());
     const CacheCheck cache = checkCache(store, cacheDir(dataDir));
     QVERIFY2(cache.problems.isEmpty(), qPrintable(cache.problems.join(u'\n')));
+}
+
+void TstAgentDiskFull::loopWaitsOutAFullDiskWhileSavingCalls()
+{
+    // Metadata only, more of it than the 8 MiB disk holds.
+    constexpr int kCalls = 100'000;
+    ServerView server;
+    QVERIFY2(server.start({u"--calls"_s, QString::number(kCalls), u"--no-recordings"_s}), qPrintable(server.error()));
+    const QString dataDir = m_mountPoint->path();
+    auto agent = signedInAgent(server, dataDir);
+    QVERIFY(agent);
+    QProcess process;
+    agent->start(process, {u"--server"_s, server.url(), u"--data-dir"_s, dataDir, u"--interval"_s, u"3600"_s,
+                           u"--metadata-only"_s});
+    QVERIFY(process.waitForStarted());
+
+    QByteArray log;
+    QElapsedTimer waited;
+    waited.start();
+    while (waited.elapsed() < 60'000 && !log.contains("is full") && process.state() == QProcess::Running) {
+        process.waitForReadyRead(100);
+        log += process.readAllStandardError();
+    }
+    process.waitForFinished(0);
+    log += process.readAllStandardError();
+    if (!log.contains("Free some space"))
+        qWarning().noquote() << log.right(3000);
+    QVERIFY2(log.contains("is full") && log.contains("Free some space"), "no disk-full error in the agent's log");
+    QTest::qWait(500);
+    log += process.readAllStandardError();
+    if (process.state() != QProcess::Running)
+        qWarning().noquote() << log.right(3000);
+    QVERIFY2(process.state() == QProcess::Running, "a full disk ended the agent");
+    {
+        StoreInspector store(databasePath(dataDir));
+        QCOMPARE(store.integrityCheck(), u"ok"_s);
+        qInfo() << store.count(u"calls"_s) << "calls saved when the disk filled up";
+        QVERIFY(store.count(u"calls"_s) < kCalls);
+    }
+
+    QVERIFY(run(u"mount"_s, {u"-o"_s, u"remount,size=256m"_s, dataDir}));
+    // The next pass is an hour away: only the agent's own check of the disk brings it.
+    QTRY_VERIFY_WITH_TIMEOUT(StoreInspector(databasePath(dataDir)).count(u"calls"_s) == kCalls, 60'000);
+    QTRY_VERIFY_WITH_TIMEOUT(StoreInspector(databasePath(dataDir)).syncState(u"last_sync_error"_s).isEmpty(), 30'000);
+    process.terminate();
+    QVERIFY(process.waitForFinished(30'000));
+    QCOMPARE(process.exitCode(), 0);
+    StoreInspector store(databasePath(dataDir));
+    QCOMPARE(store.integrityCheck(), u"ok"_s);
+    QCOMPARE(store.count(u"calls"_s), qint64(kCalls));
+    // The first fill ended as one that had room does: with the list's indexes.
+    const QStringList indexes = store.indexNames();
+    QVERIFY2(indexes.contains(u"calls_by_started"_s) && indexes.contains(u"calls_by_lead"_s), qPrintable(indexes.join(u' ')));
 }
 
 int main(int argc, char *argv[])
