@@ -15,8 +15,14 @@ public:
     {
         m_server = new QTcpServer(this);
         QObject::connect(m_server, &QTcpServer::newConnection, this, [this] {
-            while (QTcpSocket *client = m_server->nextPendingConnection())
-                pipe(client);
+            while (QTcpSocket *client = m_server->nextPendingConnection()) {
+                if (down.load()) {
+                    client->abort();
+                    client->deleteLater();
+                } else {
+                    pipe(client);
+                }
+            }
         });
         return m_server->listen(QHostAddress::LocalHost, 0) ? m_server->serverPort() : 0;
     }
@@ -31,6 +37,7 @@ public:
     }
 
     std::atomic<int> connections{0};
+    std::atomic<bool> down{false};
 
 private:
     void pipe(QTcpSocket *client)
@@ -89,6 +96,11 @@ bool CuttingProxy::start()
 void CuttingProxy::cutAll()
 {
     QMetaObject::invokeMethod(m_worker.get(), [this] { m_worker->cutAll(); }, Qt::BlockingQueuedConnection);
+}
+
+void CuttingProxy::setDown(bool down)
+{
+    m_worker->down.store(down);
 }
 
 int CuttingProxy::connectionsSeen() const

@@ -21,6 +21,8 @@ public:
     quint16 port() const { return m_port; }
     // Aborts every open connection, both sides; later connections work again.
     void cutAll();
+    // While down, a new connection is closed as soon as it arrives: a network that is gone.
+    void setDown(bool down);
     int connectionsSeen() const;
 
 private:

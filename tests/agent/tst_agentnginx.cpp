@@ -1,8 +1,9 @@
 // The agent against a real static file server: nginx behind secure_link, with the
 // reference server handing out the links, the way production backends put a CDN or an
 // object store behind the API. Resume after kill -9 with a Range request, a link that
-// expires while the network breaks mid-download, a wrong SHA-256, connection reuse, and
-// encrypted copies of real audio. What nginx did is read from its access log.
+// expires while the network breaks mid-download, a wrong SHA-256, a body cut short by a
+// network that then stays down, connection reuse, https, and encrypted copies of real
+// audio. What nginx did is read from its access log.
 #include "agenttesting.h"
 #include "cachecheck.h"
 #include "cuttingproxy.h"
@@ -18,6 +19,7 @@
 #include <QElapsedTimer>
 #include <QFile>
 #include <QSet>
+#include <QSqlQuery>
 #include <QTest>
 #include <QUrlQuery>
 
@@ -108,6 +110,7 @@ private Q_SLOTS:
     void killDuringLargeRecordingResumesWithRange();
     void linkExpiringWhileTheNetworkBreaksIsRefreshedAndResumed();
     void wrongSha256NeverBecomesPresent();
+    void bodyCutShortNeverBecomesPresent();
     void transfersShareConnectionsAndRunInParallel();
     void realAudioIsCachedEncrypted();
     void httpsIsVerifiedAgainstTheExtraCaAndMultiplexed();
@@ -303,6 +306,69 @@ void TstAgentNginx::wrongSha256NeverBecomesPresent()
     QCOMPARE(recording.cacheState, u"absent"_s);
     QVERIFY2(recording.lastError.contains("SHA-256"_L1), qPrintable(recording.lastError));
     QCOMPARE(filesUnder(cacheDir(dataDir.path())), QStringList());
+}
+
+void TstAgentNginx::bodyCutShortNeverBecomesPresent()
+{
+    QTemporaryDir media;
+    QString error;
+    const qint64 size = 8 * kMiB;
+    QVERIFY(!earshot::testsupport::writeMediaFiles(media.path(), {u"cut.mp3"_s}, {size}, &error).isEmpty());
+    // nginx announces the whole length; the network between it and the agent then goes.
+    m_nginx = std::make_unique<NginxServer>(media.path());
+    QVERIFY2(m_nginx->start(), qPrintable(m_nginx->errorString()));
+    CuttingProxy proxy(m_nginx->port());
+    QVERIFY(proxy.start());
+    QVERIFY(startServers(media.path(), media.path(), {u"--calls"_s, u"1"_s, u"--one-recording-per-file"_s},
+                         u"http://127.0.0.1:%1/media"_s.arg(proxy.port())));
+    QTemporaryDir dataDir;
+    auto agent = signedInAgent(*m_server, dataDir.path());
+    QVERIFY(agent);
+
+    QProcess process;
+    agent->start(process, {u"--server"_s, m_server->url(), u"--data-dir"_s, dataDir.path(), u"--once"_s,
+                           u"--bandwidth-limit"_s, u"2M"_s});
+    QVERIFY(process.waitForStarted());
+    QString partial;
+    QVERIFY(waitForPartial(process, dataDir.path(), 1 * kMiB, &partial) > 0);
+    proxy.setDown(true);
+    proxy.cutAll();
+    QVERIFY(process.waitForFinished(120'000));
+    const QByteArray log = process.readAllStandardError();
+    QVERIFY2(process.exitCode() == kExitServer, log.right(3000).constData());
+
+    // nginx answered 200 with the whole length (the proxy read it all); the agent got part.
+    const auto gets = mediaGets(*m_nginx, "cut.mp3");
+    QCOMPARE(gets.size(), 1);
+    QCOMPARE(gets[0].status, 200);
+    {
+        StoreInspector store(databasePath(dataDir.path()));
+        const StoredRecording recording = store.recordings().constFirst();
+        QCOMPARE(recording.cacheState, u"partial"_s);
+        QVERIFY(recording.cacheFile.endsWith(u".part"_s));
+        QVERIFY(store.recordingColumn(recording.id, u"cached_bytes"_s).toLongLong() < size);
+        QVERIFY2(recording.lastError.contains(u"broke off"_s), qPrintable(recording.lastError));
+        // Only the partial: no file under the final name, nothing said present.
+        QCOMPARE(filesUnder(cacheDir(dataDir.path())), QStringList{QDir(cacheDir(dataDir.path())).filePath(recording.cacheFile)});
+    }
+
+    // The network is back, and the 30 s before the retry have passed (as the store is told):
+    // the next run fetches the rest, and the whole verifies.
+    proxy.setDown(false);
+    {
+        StoreInspector store(databasePath(dataDir.path()));
+        QVERIFY(store.recordings().constFirst().nextAttemptAt > QDateTime::currentMSecsSinceEpoch());
+        QSqlQuery due(store.connection());
+        QVERIFY(due.exec(u"UPDATE recordings SET next_attempt_at = NULL"_s));
+    }
+    const AgentRun resumed = agent->syncOnce(m_server->url());
+    QVERIFY2(resumed.exitCode == 0, resumed.describe().constData());
+    const auto after = mediaGets(*m_nginx, "cut.mp3");
+    QCOMPARE(after.constLast().status, 206);
+    QVERIFY(rangeStart(after.constLast().range) > 0);
+    const CacheCheck cache = checkCache(StoreInspector(databasePath(dataDir.path())), cacheDir(dataDir.path()));
+    QVERIFY2(cache.problems.isEmpty(), qPrintable(cache.problems.join(u'\n')));
+    QCOMPARE(cache.present, 1);
 }
 
 void TstAgentNginx::transfersShareConnectionsAndRunInParallel()
