@@ -1,6 +1,8 @@
 #include "api/retrypolicy.h"
 
+#include <QLocale>
 #include <QRandomGenerator>
+#include <QTimeZone>
 #include <QThread>
 
 #include <algorithm>
@@ -9,6 +11,32 @@ using namespace Qt::StringLiterals;
 using namespace std::chrono;
 
 namespace earshot {
+
+namespace {
+
+// An HTTP date in the three forms RFC 9110 says a recipient must accept. Qt's RFC 2822
+// parser is no help here: it refuses the "GMT" that every HTTP date ends with.
+QDateTime parseHttpDate(QString text)
+{
+    // The weekday is redundant, and checking it would refuse RFC 850's two-digit years.
+    text = text.simplified();
+    const qsizetype comma = text.indexOf(u',');
+    text = comma >= 0 ? text.mid(comma + 1).trimmed() : text.section(u' ', 1);
+    const QLocale c = QLocale::c(); // month names in English whatever the user's locale
+    for (const QString &format : {u"dd MMM yyyy HH:mm:ss 'GMT'"_s,   // IMF-fixdate
+                                  u"dd-MMM-yy HH:mm:ss 'GMT'"_s,     // RFC 850 (obsolete)
+                                  u"MMM d HH:mm:ss yyyy"_s}) {       // asctime (obsolete)
+        QDateTime when = c.toDateTime(text, format);
+        if (!when.isValid())
+            continue;
+        if (when.date().year() < 1970) // RFC 850's two-digit year: this century
+            when = when.addYears(100);
+        return QDateTime(when.date(), when.time(), QTimeZone::utc());
+    }
+    return {};
+}
+
+} // namespace
 
 milliseconds RetryPolicy::delayAfter(int attempt, std::optional<seconds> retryAfter) const
 {
@@ -30,7 +58,7 @@ std::optional<seconds> parseRetryAfter(const QByteArray &value, const QDateTime 
     const qint64 delta = text.toLongLong(&isNumber);
     if (isNumber)
         return delta >= 0 ? std::optional<seconds>(seconds(delta)) : std::nullopt;
-    const QDateTime when = QDateTime::fromString(QString::fromLatin1(text), Qt::RFC2822Date);
+    const QDateTime when = parseHttpDate(QString::fromLatin1(text));
     if (!when.isValid())
         return std::nullopt;
     return seconds(std::max<qint64>(0, now.secsTo(when)));

@@ -1,12 +1,15 @@
 #include "control/serverevents.h"
 
 #include "agentlogging.h"
+#include "api/retrypolicy.h"
 #include "api/serverapi.h"
 #include "control/sseparser.h"
 #include "http/curltransport.h"
 
 #include <QJsonDocument>
 #include <QJsonObject>
+
+#include <algorithm>
 
 using namespace Qt::StringLiterals;
 using namespace std::chrono;
@@ -15,6 +18,8 @@ namespace earshot {
 
 namespace {
 constexpr milliseconds kFirstRetry{1000};
+// A server's "retry:" below this would make a broken channel a hot loop.
+constexpr milliseconds kShortestRetry{250};
 constexpr milliseconds kMaxRetry{60'000};
 } // namespace
 
@@ -61,13 +66,18 @@ void ServerEvents::run()
     once.maxAttempts = 1; // the reconnect backoff below is the retry
     ServerApi api(*transport, m_server, once, &m_stop);
     api.useSharedSession(m_session);
-    milliseconds delay = kFirstRetry;
+    // Jittered like the API's retries, so that a fleet of agents does not come back in
+    // lockstep after a server restart.
+    RetryPolicy reconnect;
+    reconnect.firstDelay = kFirstRetry;
+    reconnect.maxDelay = kMaxRetry;
+    int downInARow = 0;
     bool everConnected = false;
     while (!m_stop) {
         SseParser parser([this](const QByteArray &data) { handleMessage(data); },
-                         [this, &everConnected, &delay] {
+                         [this, &everConnected, &downInARow] {
                              setConnected(true);
-                             delay = kFirstRetry;
+                             downInARow = 0;
                              qCInfo(lcSync) << "server events: connected";
                              // Nothing is replayed: what changed while the channel was down needs a pass.
                              if (std::exchange(everConnected, true))
@@ -79,6 +89,9 @@ void ServerEvents::run()
         setConnected(false);
         if (m_stop)
             break;
+        if (const auto wish = parser.reconnectDelay())
+            reconnect.firstDelay = std::clamp(*wish, kShortestRetry, kMaxRetry);
+        milliseconds delay = reconnect.delayAfter(++downInARow, std::nullopt);
         if (outcome) {
             qCInfo(lcSync) << "server events: the server closed the channel; reconnecting in" << delay.count() << "ms";
         } else if (outcome.error().kind == SyncError::Kind::SignInAgain) {
@@ -97,7 +110,6 @@ void ServerEvents::run()
         }
         if (!waitBeforeRetry(delay))
             break;
-        delay = std::min(delay * 2, kMaxRetry);
     }
 }
 

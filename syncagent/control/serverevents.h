@@ -22,9 +22,9 @@ namespace earshot {
 // The server's real-time hints (GET /api/events as Server-Sent Events) on a thread of its
 // own, so that a long-lived request never blocks the agent. `recording_ready` and
 // `call_updated` become serverChanged() on the owner's thread; the agent treats them as
-// "sync now". When the channel is refused or drops, it is tried again with backoff (1 s
-// doubling to 60 s) while the agent keeps polling at its interval; a reconnect also asks
-// for a pass, since nothing is replayed.
+// "sync now". When the channel is refused or drops, it is tried again with jittered backoff
+// (from the server's "retry:" or 1 s, doubling to 60 s) while the agent keeps polling at
+// its interval; a reconnect also asks for a pass, since nothing is replayed.
 class ServerEvents : public QObject
 {
     Q_OBJECT

@@ -1,5 +1,7 @@
 #include "control/sseparser.h"
 
+#include <algorithm>
+
 using namespace Qt::StringLiterals;
 
 namespace earshot {
@@ -34,6 +36,10 @@ void SseParser::takeLine(QByteArrayView line)
         m_hasData = false;
         return;
     }
+    if (line.startsWith("retry:")) {
+        takeRetry(line.sliced(6));
+        return;
+    }
     if (!line.startsWith("data:"))
         return;
     QByteArrayView value = line.sliced(5);
@@ -43,6 +49,16 @@ void SseParser::takeLine(QByteArrayView line)
         m_data.append('\n');
     m_data.append(value);
     m_hasData = true;
+}
+
+void SseParser::takeRetry(QByteArrayView value)
+{
+    if (value.startsWith(' '))
+        value = value.sliced(1);
+    // The format allows ASCII digits only; anything else is ignored, as browsers do.
+    if (value.isEmpty() || value.size() > 9 || !std::all_of(value.begin(), value.end(), [](char c) { return c >= '0' && c <= '9'; }))
+        return;
+    m_reconnectDelay = std::chrono::milliseconds(value.toLongLong());
 }
 
 } // namespace earshot

@@ -5,14 +5,17 @@
 #include <QByteArray>
 #include <QString>
 
+#include <chrono>
 #include <functional>
+#include <optional>
 
 namespace earshot {
 
 // Reads a text/event-stream body (the Server-Sent Events format) as it arrives and hands
-// on the data of each complete message. Comments (": heartbeat"), "id:", "event:" and
-// "retry:" lines are not needed for hints and are skipped. A line over kMaxLineBytes is a
-// broken or hostile server: the stream is refused.
+// on the data of each complete message. A "retry:" line is kept as the server's wish for
+// the reconnection delay; comments (": heartbeat"), "id:" and "event:" lines are not
+// needed for hints and are skipped. A line over kMaxLineBytes is a broken or hostile
+// server: the stream is refused.
 class SseParser final : public http::HttpBodySink
 {
 public:
@@ -28,9 +31,12 @@ public:
 
     bool write(QByteArrayView chunk) override;
     QString errorString() const override { return m_error; }
+    // The last valid "retry:" field (base-ten milliseconds), if the stream sent one.
+    std::optional<std::chrono::milliseconds> reconnectDelay() const { return m_reconnectDelay; }
 
 private:
     void takeLine(QByteArrayView line);
+    void takeRetry(QByteArrayView value);
 
     MessageHandler m_onMessage;
     std::function<void()> m_onOpened;
@@ -38,6 +44,7 @@ private:
     QByteArray m_data;    // the data lines of the message so far
     bool m_hasData = false;
     bool m_sawBytes = false;
+    std::optional<std::chrono::milliseconds> m_reconnectDelay;
     QString m_error;
 };
 
