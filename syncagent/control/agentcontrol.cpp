@@ -39,6 +39,13 @@ std::optional<qint64> integerArgument(const QJsonObject &args, QLatin1StringView
     return static_cast<qint64>(number);
 }
 
+// The recording a command is about; empty when the argument is missing or cannot be an id.
+QString recordingIdArgument(const QJsonObject &args)
+{
+    const QString id = args.value("recording_id"_L1).toString();
+    return id.size() <= 128 ? id : QString();
+}
+
 } // namespace
 
 AgentControl::AgentControl(Parts parts, QObject *parent)
@@ -129,8 +136,8 @@ void AgentControl::handle(const ipc::Request &request, const IpcReply &reply)
 
 void AgentControl::fetchFirst(const QJsonObject &args, const IpcReply &reply)
 {
-    const QString recordingId = args.value("recording_id"_L1).toString();
-    if (recordingId.isEmpty() || recordingId.size() > 128)
+    const QString recordingId = recordingIdArgument(args);
+    if (recordingId.isEmpty())
         return reply.fail(badArgument(), u"fetch_first needs a \"recording_id\""_s);
     const auto offset = integerArgument(args, "offset"_L1);
     auto length = integerArgument(args, "length"_L1);
@@ -151,8 +158,8 @@ void AgentControl::fetchFirst(const QJsonObject &args, const IpcReply &reply)
 
 void AgentControl::noteOpened(const QJsonObject &args, const IpcReply &reply)
 {
-    const QString recordingId = args.value("recording_id"_L1).toString();
-    if (recordingId.isEmpty() || recordingId.size() > 128)
+    const QString recordingId = recordingIdArgument(args);
+    if (recordingId.isEmpty())
         return reply.fail(badArgument(), u"recording_opened needs a \"recording_id\""_s);
     const auto marked = markRecordingUsed(m_parts.store, recordingId, QDateTime::currentMSecsSinceEpoch());
     if (!marked)
