@@ -97,6 +97,8 @@ QString recordingStateText(const CallRow &call)
         return u"—"_s;
     if (call.cacheState == CacheState::Present)
         return CallPresentation::tr("Cached");
+    if (call.recordingStatus == RecordingStatus::Available && call.downloadGaveUpAtMs)
+        return CallPresentation::tr("Download failed");
     if (call.cacheState == CacheState::Partial && call.recordingStatus == RecordingStatus::Available)
         return CallPresentation::tr("Partly cached");
     switch (call.recordingStatus.value_or(RecordingStatus::Unavailable)) {
@@ -122,6 +124,28 @@ QString recordingStateDetail(const CallRow &call)
     return whyNotPlayable(call);
 }
 
+namespace {
+
+// The server offers the recording, but the agent's downloads kept failing: the person can
+// act on the reason (a proxy, a certificate, the network) and need not wait for the retry.
+QString downloadGaveUpText(const CallRow &call)
+{
+    const QString reason = call.lastDownloadError.isEmpty() ? CallPresentation::tr("no reason given")
+                                                             : call.lastDownloadError;
+    if (call.nextDownloadAtMs <= 0)
+        //: %1 is why the last download failed, in the agent's words
+        return CallPresentation::tr("earshot-sync gave up downloading this recording after %n failed tries; the last "
+                                    "one: %1. Play tries again now.", nullptr, call.downloadAttempts)
+            .arg(reason);
+    //: %1 is why the last download failed, in the agent's words; %2 a date and time
+    return CallPresentation::tr("earshot-sync gave up downloading this recording after %n failed tries; the last "
+                                "one: %1. It tries again by itself at %2; Play tries now.", nullptr,
+                                call.downloadAttempts)
+        .arg(reason, startedAtText(call.nextDownloadAtMs));
+}
+
+} // namespace
+
 QString whyNotPlayable(const CallRow &call)
 {
     using Text = CallPresentation;
@@ -131,6 +155,8 @@ QString whyNotPlayable(const CallRow &call)
         return {};
     switch (call.recordingStatus.value_or(RecordingStatus::Unavailable)) {
     case RecordingStatus::Available:
+        if (call.downloadGaveUpAtMs)
+            return downloadGaveUpText(call);
         if (call.cacheState == CacheState::Partial)
             return Text::tr("Part of the recording is downloaded; it plays while earshot-sync fetches the rest.");
         return Text::tr("The recording is on the server but not downloaded yet; it plays while earshot-sync "

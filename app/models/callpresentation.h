@@ -28,8 +28,8 @@ QString outcomeText(const QString &outcome);
 
 QString directionText(Direction direction);
 
-// "Cached", "Partly cached", "Available", "Pending", "Failed", "Unavailable", or "—"
-// for no recording.
+// "Cached", "Download failed" (the agent gave up; the server offers it), "Partly cached",
+// "Available", "Pending", "Failed" (on the server), "Unavailable", or "—" for no recording.
 QString recordingStateText(const CallRow &call);
 // A sentence about the recording for tool tips.
 QString recordingStateDetail(const CallRow &call);

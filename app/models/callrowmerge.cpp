@@ -13,13 +13,7 @@ bool comesBefore(const CallRow &a, const CallRow &b)
 
 bool sameContent(const CallRow &a, const CallRow &b)
 {
-    return a.id == b.id && a.startedAtMs == b.startedAtMs && a.durationSeconds == b.durationSeconds
-        && a.leadId == b.leadId && a.leadName == b.leadName && a.leadPhone == b.leadPhone && a.agentId == b.agentId
-        && a.agentName == b.agentName && a.listId == b.listId && a.listName == b.listName
-        && a.direction == b.direction && a.outcome == b.outcome && a.recordingId == b.recordingId
-        && a.recordingFormat == b.recordingFormat && a.recordingStatus == b.recordingStatus
-        && a.cacheState == b.cacheState && a.cacheFile == b.cacheFile && a.channels == b.channels
-        && a.recordingSeconds == b.recordingSeconds;
+    return a == b; // every field shows somewhere, in a cell or a tool tip
 }
 
 QList<RowMergeStep> planRowMerge(const QList<CallRow> &current, const QList<CallRow> &fresh)

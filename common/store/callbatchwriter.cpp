@@ -46,6 +46,7 @@ constexpr auto kRecordingConflict = " ON CONFLICT(id) DO UPDATE SET "
     "  THEN 0 ELSE cached_bytes END, "
     "attempts = CASE WHEN status IS NOT excluded.status THEN 0 ELSE attempts END, "
     "next_attempt_at = CASE WHEN status IS NOT excluded.status THEN NULL ELSE next_attempt_at END, "
+    "gave_up_at = CASE WHEN status IS NOT excluded.status THEN NULL ELSE gave_up_at END, "
     "size_bytes = excluded.size_bytes, sha256 = excluded.sha256, status = excluded.status";
 constexpr auto kDeleteRecording = "DELETE FROM recordings WHERE id = ?";
 // Explicitly, not by ON DELETE CASCADE: a first fill writes without foreign key checks

@@ -14,7 +14,8 @@ namespace {
 
 const QString kSelectRows = uR"(SELECT c.id, c.started_at, c.duration_seconds, c.lead_id, l.name, l.phone,
        c.agent_id, a.name, c.list_id, d.name, c.direction, c.outcome,
-       r.id, r.format, r.status, r.cache_state, r.cache_file, r.channels, r.duration_seconds
+       r.id, r.format, r.status, r.cache_state, r.cache_file, r.channels, r.duration_seconds,
+       r.gave_up_at, r.next_attempt_at, r.last_error, r.attempts
 FROM calls c
 JOIN leads l ON l.id = c.lead_id
 JOIN agents a ON a.id = c.agent_id
@@ -51,6 +52,11 @@ CallRow readRow(const QSqlQuery &query)
         row.cacheFile = query.value(16).toString();
         row.channels = query.value(17).toInt();
         row.recordingSeconds = query.value(18).toDouble();
+        if (!query.value(19).isNull())
+            row.downloadGaveUpAtMs = query.value(19).toLongLong();
+        row.nextDownloadAtMs = query.value(20).toLongLong();
+        row.lastDownloadError = query.value(21).toString();
+        row.downloadAttempts = query.value(22).toInt();
     }
     return row;
 }

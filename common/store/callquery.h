@@ -35,6 +35,13 @@ struct CallRow
     QString cacheFile;
     int channels = 1;
     double recordingSeconds = 0;
+    // The agent's own downloads: when it gave up trying by itself (a recording the server
+    // offers but that kept failing to download), its next try (0: none planned), and why
+    // the last one failed.
+    std::optional<qint64> downloadGaveUpAtMs;
+    qint64 nextDownloadAtMs = 0;
+    QString lastDownloadError;
+    int downloadAttempts = 0;
 
     bool isManualDial() const { return listId.isEmpty(); }
     bool hasRecording() const { return !recordingId.isEmpty(); }

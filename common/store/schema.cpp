@@ -227,13 +227,30 @@ Migration outcomesOfTheirOwn()
     }};
 }
 
+// Version 8: the agent giving up on a download is kept apart from the server's state.
+// - After repeated failed attempts the agent used to set status = 'failed', the word the
+//   server uses for a recording it could not produce, so the app blamed the server and
+//   the player's "fetch this first" was refused until the next try, hours later.
+// - status now only ever says what the server says; gave_up_at says when the agent
+//   stopped trying by itself (it tries again at next_attempt_at, or when asked to).
+// - Rows an earlier version gave up on are told apart by their next try: the server's
+//   failures are never retried, so they have none.
+Migration downloadGiveUpOfItsOwn()
+{
+    return {8, u"the agent's give-up on a download kept apart from the server's state"_s, {
+        u"ALTER TABLE recordings ADD COLUMN gave_up_at INTEGER"_s,
+        uR"(UPDATE recordings SET status = 'available', gave_up_at = max(0, next_attempt_at - 43200000)
+            WHERE status = 'failed' AND next_attempt_at IS NOT NULL)"_s,
+    }};
+}
+
 } // namespace
 
 std::span<const Migration> schemaMigrations()
 {
     static const std::vector<Migration> migrations{callMirror(), auditTrail(), cachePolicy(), searchableLeadNames(),
                                                    fastFirstFill(), newestFirstQueues(),
-                                                   outcomesOfTheirOwn()};
+                                                   outcomesOfTheirOwn(), downloadGiveUpOfItsOwn()};
     return migrations;
 }
 

@@ -10,11 +10,12 @@ namespace earshot::transferbackoff {
 constexpr int kMaxRedirects = 5;
 // Transient failures in a row, without progress, before the pass gives up on a recording.
 constexpr int kRetriesPerPass = 4;
-// Passes that failed before a recording is marked "failed" and put off for much longer.
-constexpr int kAttemptsBeforeFailed = 5;
+// Passes that failed before the agent gives up on a recording (gave_up_at) and puts it
+// off for much longer; the player can still ask for it at once.
+constexpr int kAttemptsBeforeGivingUp = 5;
 constexpr std::chrono::seconds kFirstBackoff{30};
 constexpr std::chrono::seconds kMaxBackoff{3600};
-constexpr std::chrono::seconds kRetryFailedAfter{12 * 3600};
+constexpr std::chrono::seconds kRetryGivenUpAfter{12 * 3600};
 constexpr std::chrono::seconds kFirstPendingPoll{30};
 constexpr std::chrono::seconds kMaxPendingPoll{1800};
 

@@ -193,8 +193,8 @@ void TransferEngine::failAttempt(const JobPointer &job, const QString &problem, 
     job->ending = true;
     job->lastProblem = problem;
     const TransferCandidate &recording = job->recording;
-    const bool giveUp = recording.attempts + 1 >= kAttemptsBeforeFailed;
-    qint64 next = nowMs() + (giveUp ? delayMs(kRetryFailedAfter, kRetryFailedAfter, 0)
+    const bool giveUp = recording.attempts + 1 >= kAttemptsBeforeGivingUp;
+    qint64 next = nowMs() + (giveUp ? delayMs(kRetryGivenUpAfter, kRetryGivenUpAfter, 0)
                                     : delayMs(kFirstBackoff, kMaxBackoff, recording.attempts));
     if (notBeforeMs)
         next = std::max(next, *notBeforeMs);
@@ -204,7 +204,7 @@ void TransferEngine::failAttempt(const JobPointer &job, const QString &problem, 
     m_report.lastFailure = u"recording of call %1: %2"_s.arg(recording.callId, problem);
     qCWarning(lcTransfer).noquote() << "recording" << recording.recordingId << "of call" << recording.callId
                                     << "not downloaded:" << problem
-                                    << (giveUp ? u"- marked failed after %1 attempts;"_s.arg(recording.attempts + 1)
+                                    << (giveUp ? u"- given up after %1 attempts until later;"_s.arg(recording.attempts + 1)
                                                : u"-"_s)
                                     << "next try in" << (next - nowMs()) / 1000 << "s";
     park(job);

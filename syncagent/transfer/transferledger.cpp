@@ -21,11 +21,12 @@ namespace {
 const QString kColumns = u"r.id, r.call_id, r.format, r.size_bytes, IFNULL(r.sha256, ''), r.attempts, r.status, "
                          "r.cache_state, IFNULL(r.cache_file, ''), "_s;
 
-// A recording to fetch now: available and not backing off, or pending or failed with its
-// next try come (polls and late retries). Binds the time twice.
+// A recording to fetch now: available and not backing off (nor given up on until later),
+// or pending with its next poll come. What the server failed to produce is never due.
+// Binds the time twice.
 const QString kIsDue = uR"(r.cache_state <> 'present'
     AND ((r.status = 'available' AND (r.next_attempt_at IS NULL OR r.next_attempt_at <= ?))
-      OR (r.status IN ('pending', 'failed') AND r.next_attempt_at IS NOT NULL AND r.next_attempt_at <= ?)))"_s;
+      OR (r.status = 'pending' AND r.next_attempt_at IS NOT NULL AND r.next_attempt_at <= ?)))"_s;
 
 TransferCandidate readCandidate(const QSqlQuery &query)
 {
@@ -160,7 +161,7 @@ void TransferLedger::recordPresent(const TransferCandidate &recording, const QSt
         // cached_at starts the local retention period of the copy.
         query.prepare(uR"(UPDATE recordings SET cache_state = 'present', cache_file = ?, cached_bytes = ?,
                               cached_at = ?, status = 'available', attempts = 0, next_attempt_at = NULL,
-                              last_error = NULL
+                              last_error = NULL, gave_up_at = NULL
                           WHERE id = ? AND size_bytes = ? AND IFNULL(sha256, '') = IFNULL(?, ''))"_s);
         query.addBindValue(fileName);
         query.addBindValue(recording.sizeBytes);
@@ -214,11 +215,13 @@ void TransferLedger::recordAttemptFailure(const QString &recordingId, const QStr
 {
     m_pending.push_back([this, recordingId, error, nextAttemptAtMs, giveUp](Flushed &) {
         QSqlQuery query(m_db);
+        // Giving up is the agent's own state: status stays what the server said.
         query.prepare(u"UPDATE recordings SET attempts = attempts + 1, last_error = ?, next_attempt_at = ?, "
-                      "status = CASE WHEN ? THEN 'failed' ELSE status END WHERE id = ?"_s);
+                      "gave_up_at = CASE WHEN ? THEN ? ELSE gave_up_at END WHERE id = ?"_s);
         query.addBindValue(error);
         query.addBindValue(nextAttemptAtMs);
         query.addBindValue(giveUp ? 1 : 0);
+        query.addBindValue(QDateTime::currentMSecsSinceEpoch());
         query.addBindValue(recordingId);
         return run(query);
     });
@@ -231,7 +234,7 @@ void TransferLedger::recordServerStatus(const QString &recordingId, RecordingSta
         QSqlQuery query(m_db);
         // Polls of a still-pending recording count up, so that they space out.
         query.prepare(u"UPDATE recordings SET attempts = CASE WHEN status = ? THEN attempts + 1 ELSE 0 END, "
-                      "status = ?, last_error = ?, next_attempt_at = ? WHERE id = ?"_s);
+                      "status = ?, last_error = ?, next_attempt_at = ?, gave_up_at = NULL WHERE id = ?"_s);
         query.addBindValue(toString(status));
         query.addBindValue(toString(status));
         query.addBindValue(nullableText(reason));

@@ -63,14 +63,15 @@ QList<StoredRecording> StoreInspector::recordings() const
 {
     QList<StoredRecording> result;
     QSqlQuery query(u"SELECT id, call_id, format, size_bytes, IFNULL(sha256, ''), status, cache_state, "
-                    "IFNULL(cache_file, ''), attempts, IFNULL(next_attempt_at, 0), IFNULL(last_error, '') "
+                    "IFNULL(cache_file, ''), attempts, IFNULL(next_attempt_at, 0), IFNULL(last_error, ''), "
+                    "IFNULL(gave_up_at, 0) "
                     "FROM recordings"_s,
                     m_db);
     while (query.next()) {
         result.append({query.value(0).toString(), query.value(1).toString(), query.value(2).toString(),
                        query.value(3).toLongLong(), query.value(4).toString(), query.value(5).toString(),
                        query.value(6).toString(), query.value(7).toString(), query.value(8).toLongLong(),
-                       query.value(9).toLongLong(), query.value(10).toString()});
+                       query.value(9).toLongLong(), query.value(10).toString(), query.value(11).toLongLong()});
     }
     return result;
 }

@@ -21,6 +21,7 @@ struct StoredRecording
     qint64 attempts = 0;
     qint64 nextAttemptAt = 0; // 0: none
     QString lastError;
+    qint64 gaveUpAt = 0; // 0: the agent has not given up on it
 };
 
 class StoreInspector

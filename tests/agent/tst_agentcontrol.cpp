@@ -195,6 +195,7 @@ private Q_SLOTS:
     void statusAnswersDuringASlowMetadataPass();
     void controlsDownloads();
     void openedCopiesAreEvictedLast();
+    void givenUpRecordingStillPlaysAtOnce();
     void serverEventStartsAPass();
     void playerRequestWhileTheServerIsAwayDoesNotStopLaterPasses();
     void revokedSessionWaitsForANewSignIn();
@@ -468,6 +469,50 @@ void TstAgentControl::openedCopiesAreEvictedLast()
     QCOMPARE(present, (QSet<QString>{order[0], order[1], order[kCount - 1]}));
     // The evicted ones are not fetched again to be evicted once more.
     QCOMPARE(requestCount(server.stats(), "GET /media/{id}"), 0);
+}
+
+// The agent gives up on a recording whose downloads keep failing until hours later; that
+// is its own state, not the server's, and the person who presses Play is served at once.
+void TstAgentControl::givenUpRecordingStillPlaysAtOnce()
+{
+    constexpr qint64 kBytes = 256 * 1024;
+    ServerWithClips scene;
+    QVERIFY(scene.start(1, kBytes));
+    ServerView &server = scene.server;
+    QTemporaryDir &dataDir = scene.dataDir;
+    AgentProcess *agent = scene.agent.get();
+    QVERIFY(server.setFaults({{"drop_body_after"_L1, 0}}));
+    for (int pass = 1; pass <= 5; ++pass) {
+        const AgentRun sync = agent->syncOnce(server.url());
+        QVERIFY2(sync.exitCode == kExitServer, sync.describe().constData());
+        StoreInspector store(databasePath(dataDir.path()));
+        QSqlQuery(u"UPDATE recordings SET next_attempt_at = 1 WHERE gave_up_at IS NULL"_s, store.connection()).exec();
+    }
+    const StoredRecording gaveUp = StoreInspector(databasePath(dataDir.path())).recordings().constFirst();
+    QVERIFY(gaveUp.gaveUpAt > 0);
+    QCOMPARE(gaveUp.status, u"available"_s);
+    QVERIFY(gaveUp.nextAttemptAt > QDateTime::currentMSecsSinceEpoch() + 11 * 3600'000LL);
+
+    // The server is mended. The agent's passes leave the recording alone until its next
+    // try, hours away...
+    QVERIFY(server.setFaults({{"drop_body_after"_L1, QJsonValue::Null}}));
+    QVERIFY(server.resetStats());
+    ControlledAgent controlled(*agent, server.url(), {u"--interval"_s, u"3600"_s});
+    QVERIFY(controlled.connect());
+    QVERIFY2(firstPassDone(controlled), controlled.log().constData());
+    QCOMPARE(requestCount(server.stats(), "GET /media/{id}"), 0);
+    // ...but the player's request goes ahead, and the copy it completes clears the give-up.
+    const qsizetype from = controlled.eventCount();
+    const auto fetched = controlled.request(u"fetch_first"_s, {{"recording_id"_L1, gaveUp.id}, {"length"_L1, 65536}});
+    QVERIFY2(fetched.hasValue(), qPrintable(fetched.error()));
+    QVERIFY2(controlled.waitForEvent(u"range_ready"_s, std::chrono::seconds(30), {}, from), controlled.log().constData());
+    QVERIFY2(controlled.waitForEvent(u"recording_cached"_s, std::chrono::seconds(30), {}, from),
+             controlled.log().constData());
+    const StoredRecording cached = StoreInspector(databasePath(dataDir.path())).recordings().constFirst();
+    QCOMPARE(cached.cacheState, u"present"_s);
+    QCOMPARE(cached.gaveUpAt, 0);
+    QCOMPARE(cached.attempts, 0);
+    QVERIFY(cached.lastError.isEmpty());
 }
 
 void TstAgentControl::serverEventStartsAPass()

@@ -14,6 +14,7 @@
 #include <QAbstractItemModelTester>
 #include <QItemSelectionModel>
 #include <QRandomGenerator>
+#include <QSqlQuery>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QtTest>
@@ -270,7 +271,14 @@ void TestCallTableModel::displayTexts()
     addWith(u"call-e"_s, 3, u"busy"_s, RecordingStatus::Unavailable, 60);
     addWith(u"call-f"_s, 2, u"invalid_number"_s, RecordingStatus::Available, 0);
     addWith(u"call-g"_s, 1, u"connected"_s, std::nullopt, 600);
+    addWith(u"call-h"_s, 0, u"connected"_s, RecordingStatus::Available, 61);
     QVERIFY(writeCalls(store->agent->connection(), calls));
+    // The agent gave up on call-h's download after five failed tries, until tomorrow.
+    const qint64 nextTry = QDateTime(QDate(2026, 1, 11), QTime(9, 30), Qt::LocalTime).toMSecsSinceEpoch();
+    QSqlQuery gaveUp(store->agent->connection());
+    QVERIFY(gaveUp.exec(u"UPDATE recordings SET gave_up_at = 1, attempts = 5, next_attempt_at = %1, "
+                        "last_error = 'the server certificate is not trusted' WHERE call_id = 'call-h'"_s
+                            .arg(nextTry)));
     QVERIFY(markCached(store->agent->connection(), calls, {u"call-b"_s},
                        [](const Call &) { return u"call-b.mp3"_s; }));
 
@@ -278,7 +286,8 @@ void TestCallTableModel::displayTexts()
     QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
     fetchAll(model);
     QCOMPARE(loadedIds(model),
-             (QStringList{u"call-b"_s, u"call-a"_s, u"call-c"_s, u"call-d"_s, u"call-e"_s, u"call-f"_s, u"call-g"_s}));
+             (QStringList{u"call-b"_s, u"call-a"_s, u"call-c"_s, u"call-d"_s, u"call-e"_s, u"call-f"_s, u"call-g"_s,
+                          u"call-h"_s}));
     using C = CallTableModel;
     const QStringList rowB{u"2026-07-04 08:00"_s, u"1:02:05"_s, u"New Lead call-b"_s, u"+1 555-999-0000"_s,
                            u"Daniel Ruiz"_s, u"Spring renewals"_s, u"Callback requested"_s, u"Outbound"_s,
@@ -304,6 +313,8 @@ void TestCallTableModel::displayTexts()
     QCOMPARE(cell(model, 6, C::Outcome), u"Connected"_s);
     QCOMPARE(cell(model, 6, C::Recording), u"—"_s);
     QCOMPARE(cell(model, 6, C::Duration), u"10:00"_s);
+    // The agent's own give-up is not the server's failure.
+    QCOMPARE(cell(model, 7, C::Recording), u"Download failed"_s);
 
     // Tool tips add what the cell leaves out.
     QCOMPARE(cell(model, 1, C::Lead, Qt::ToolTipRole), u"Ava Carter · +1 555-201-0042"_s);
@@ -311,6 +322,11 @@ void TestCallTableModel::displayTexts()
     QVERIFY(cell(model, 1, C::Outcome, Qt::ToolTipRole).contains(u"no_answer"_s));
     QVERIFY(cell(model, 5, C::Recording, Qt::ToolTipRole).contains(u"not downloaded yet"_s));
     QVERIFY(cell(model, 0, C::Recording, Qt::ToolTipRole).contains(u"MP3"_s));
+    QVERIFY(cell(model, 3, C::Recording, Qt::ToolTipRole).contains(u"server failed to produce"_s));
+    const QString gaveUpDetail = cell(model, 7, C::Recording, Qt::ToolTipRole);
+    QVERIFY2(gaveUpDetail.contains(u"after 5 failed tries"_s) && gaveUpDetail.contains(u"certificate is not trusted"_s)
+                 && gaveUpDetail.contains(u"2026-01-11 09:30"_s) && gaveUpDetail.contains(u"Play tries now"_s),
+             qPrintable(gaveUpDetail));
 
     // Numbers line up on the right; the rest takes the view's default.
     const QVariant alignment = model.index(0, C::Duration).data(Qt::TextAlignmentRole);
