@@ -18,7 +18,9 @@ struct ConnectionPolicy
     QByteArray userAgent;
     std::chrono::seconds connectTimeout{15};
     // Stall detection: a transfer that moves less than stallBytesPerSecond for stallTime
-    // is abandoned instead of hanging the agent on a dead connection.
+    // is abandoned instead of hanging the agent on a dead connection. One byte per second
+    // suits the API (the event stream is quiet between heartbeats); recording downloads
+    // add a real floor of their own on top (MediaTransferSettings, StallWatch).
     std::chrono::seconds stallTime{30};
     long stallBytesPerSecond = 1;
     TlsTrust trust;

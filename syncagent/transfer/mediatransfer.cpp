@@ -38,6 +38,7 @@ MediaTransfer::MediaTransfer(MediaSpan span, std::shared_ptr<CacheFileSink> sink
     , m_handle(curl_easy_init())
     , m_stopAt(m_span.end)
     , m_receivedUpTo(m_span.first)
+    , m_stallWatch(settings.connection.stallTime, settings.slowestBytesPerSecond)
     , m_position(m_span.first)
     , m_deliveredEnd(m_span.first)
 {
@@ -90,6 +91,7 @@ size_t MediaTransfer::onHeader(char *data, size_t size, size_t count, void *self
 {
     auto *transfer = static_cast<MediaTransfer *>(self);
     const size_t bytes = size * count;
+    transfer->m_headerBytes += static_cast<qint64>(bytes);
     const QByteArray line = QByteArray(data, static_cast<qsizetype>(bytes)).trimmed();
     if (line.startsWith("HTTP/")) {
         // A new answer begins (after a 1xx): only the last one counts.
@@ -168,6 +170,7 @@ size_t MediaTransfer::takeBody(const char *data, size_t size)
         // Nothing taken: libcurl keeps these bytes (at most one receive buffer) and delivers
         // them again once unpaused.
         m_paused = true;
+        m_stallWatch.noteHeldBack();
         return CURL_WRITEFUNC_PAUSE;
     }
     qint64 length = static_cast<qint64>(size);
@@ -216,9 +219,17 @@ void MediaTransfer::flushChunk()
     m_deliveredEnd = m_position;
 }
 
-int MediaTransfer::onProgress(void *self, curl_off_t, curl_off_t, curl_off_t, curl_off_t)
+int MediaTransfer::onProgress(void *self, curl_off_t, curl_off_t received, curl_off_t, curl_off_t)
 {
-    return static_cast<MediaTransfer *>(self)->isCancelled() ? 1 : 0;
+    auto *transfer = static_cast<MediaTransfer *>(self);
+    if (transfer->isCancelled())
+        return 1;
+    if (transfer->m_stallWatch.isStalled(transfer->m_headerBytes + received, transfer->m_paused,
+                                         StallWatch::Clock::now())) {
+        transfer->m_stalled = true;
+        return 1;
+    }
+    return 0;
 }
 
 void MediaTransfer::complete(CURLcode code)
@@ -260,6 +271,11 @@ MediaOutcome MediaTransfer::describe(CURLcode code) const
         outcome.retryAfter = parseRetryAfter(m_headers.value("retry-after"), QDateTime::currentDateTimeUtc());
         return outcome;
     }
+    if (m_stalled)
+        return outcomeOf(Kind::Network, m_status,
+                         u"the transfer from %1 stalled: less than %2 bytes per second for %3 s"_s.arg(where)
+                             .arg(m_stallWatch.slowestBytesPerSecond())
+                             .arg(static_cast<double>(m_stallWatch.window().count()) / 1000.0));
     if (m_stoppedEarly)
         return outcomeOf(Kind::StoppedEarly, m_status, {});
     if (m_rangeIgnored)

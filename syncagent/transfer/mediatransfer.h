@@ -4,6 +4,7 @@
 #include "http/connectionpolicy.h"
 #include "transfer/bandwidthbudget.h"
 #include "transfer/cachefilesink.h"
+#include "transfer/stallwatch.h"
 
 #include <QMap>
 #include <QUrl>
@@ -18,8 +19,10 @@ namespace earshot {
 // What every media request shares; set once by the engine.
 struct MediaTransferSettings
 {
-    // A transfer paused because the disk side is behind does not count as stalled.
     http::ConnectionPolicy connection;
+    // A download slower than this over a whole connection.stallTime is abandoned and
+    // resumed later (StallWatch); time the agent held it back does not count.
+    qint64 slowestBytesPerSecond = 1024;
     const std::atomic<bool> *stopRequested = nullptr;
 };
 
@@ -95,7 +98,11 @@ public:
     // Paused because the cache file is behind (from the body callback) or because the
     // bandwidth budget is spent (by the loop, between callbacks).
     bool isPaused() const { return m_paused; }
-    void markPaused() { m_paused = true; }
+    void markPaused()
+    {
+        m_paused = true;
+        m_stallWatch.noteHeldBack();
+    }
     // Past the head of the answer: pausing before it is complete made libcurl 7.88 hand
     // header bytes to the body callback on resuming.
     bool isReceivingBody() const { return m_bodyAccepted; }
@@ -110,7 +117,7 @@ public:
 private:
     static size_t onHeader(char *data, size_t size, size_t count, void *self);
     static size_t onBody(char *data, size_t size, size_t count, void *self);
-    static int onProgress(void *self, curl_off_t, curl_off_t, curl_off_t, curl_off_t);
+    static int onProgress(void *self, curl_off_t, curl_off_t received, curl_off_t, curl_off_t);
 
     bool acceptHeaders();
     size_t takeBody(const char *data, size_t size);
@@ -141,6 +148,9 @@ private:
     bool m_oversized = false;
     bool m_sinkFailed = false;
     bool m_paused = false;
+    bool m_stalled = false;
+    StallWatch m_stallWatch;
+    qint64 m_headerBytes = 0;
     BandwidthBudget *m_budget = nullptr;
     // Where the transfer pauses for the cache file and resumes; higher on HTTP/2.
     qint64 m_pauseAbove = CacheFileSink::kQueueHighBytes;

@@ -1,5 +1,7 @@
 #include "hostilemediaserver.h"
 
+#include <algorithm>
+
 #include <QDir>
 #include <QElapsedTimer>
 #include <QFile>
@@ -116,6 +118,8 @@ private:
             body.truncate(behaviour.cutAfter);
         socket->write("HTTP/1.1 " + QByteArray::number(request.status) + " Scripted\r\nContent-Length: "
                       + QByteArray::number(announced) + "\r\nConnection: close\r\n" + headers + "\r\n");
+        if (behaviour.answer == Answer::Silent)
+            return; // until the client gives up and closes
         send(socket, body, bytesPerSecond);
     }
 
@@ -127,16 +131,18 @@ private:
             socket->disconnectFromHost();
             return;
         }
+        // Ten pieces a second at slow rates, so that a trickle is steady rather than bursts.
+        const qint64 piece = std::clamp<qint64>(bytesPerSecond / 10, 1, kPiece);
         auto *timer = new QTimer(socket);
-        timer->setInterval(static_cast<int>(std::max<qint64>(1, kPiece * 1000 / bytesPerSecond)));
+        timer->setInterval(static_cast<int>(std::max<qint64>(1, piece * 1000 / bytesPerSecond)));
         auto offset = std::make_shared<qint64>(0);
-        QObject::connect(timer, &QTimer::timeout, socket, [socket, timer, body, offset] {
+        QObject::connect(timer, &QTimer::timeout, socket, [socket, timer, body, offset, piece] {
             if (socket->state() != QAbstractSocket::ConnectedState) {
                 timer->stop();
                 return;
             }
-            socket->write(body.mid(*offset, kPiece));
-            *offset += kPiece;
+            socket->write(body.mid(*offset, piece));
+            *offset += piece;
             if (*offset >= body.size()) {
                 timer->stop();
                 socket->disconnectFromHost();

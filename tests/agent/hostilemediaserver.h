@@ -16,7 +16,7 @@ class QTcpServer;
 // A media server that misbehaves on purpose, for the cases a well-behaved server (the
 // reference server, nginx) never produces: 200 to a Range request, 416, a wrong
 // Content-Range, an expired link in the middle of a download, 503 with Retry-After, a
-// body cut short. Serves the files of one directory at /media/FILE over HTTP/1.1, one
+// body cut short, a head and then silence. Serves the files of one directory at /media/FILE over HTTP/1.1, one
 // request per connection, on a thread of its own (tests block their own thread while the
 // agent runs). Every request is logged.
 class HostileMediaServer
@@ -29,6 +29,7 @@ public:
         WrongContentRange, // 206 whose Content-Range starts one chunk later than asked
         Status,            // `status` with an error body (and Retry-After when given)
         CutShort,          // the right head, then the body ends after `cutAfter` bytes
+        Silent,            // the right head, then nothing, the connection held open
     };
     struct Behaviour
     {

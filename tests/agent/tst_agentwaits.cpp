@@ -1,8 +1,10 @@
 // How long the agent waits before trying again: the API's backoff and its jitter, the
 // server's Retry-After in both of its forms, and the event stream's own "retry:" wish,
-// read by the Server-Sent Events parser beside the messages it hands on.
+// read by the Server-Sent Events parser beside the messages it hands on. And how long it
+// waits on a download that crawls before giving up on it (StallWatch).
 #include "api/retrypolicy.h"
 #include "control/sseparser.h"
+#include "transfer/stallwatch.h"
 
 #include <QDateTime>
 #include <QTest>
@@ -12,6 +14,7 @@
 
 using namespace Qt::StringLiterals;
 using namespace std::chrono;
+using namespace std::chrono_literals;
 using namespace earshot;
 
 class TstAgentWaits : public QObject
@@ -25,6 +28,8 @@ private Q_SLOTS:
     void eventStreamHandsOnMessagesAndKeepsRetry();
     void eventStreamIgnoresABadRetryField();
     void eventStreamRefusesAnEndlessLine();
+    void stallNeedsAWholeWindowBelowTheFloor();
+    void stallWindowStartsOverWhenHeldBack();
 };
 
 void TstAgentWaits::backoffDoublesWithJitterUpToItsCeiling()
@@ -108,6 +113,33 @@ void TstAgentWaits::eventStreamRefusesAnEndlessLine()
     const QByteArray endless = "data: " + QByteArray(SseParser::kMaxLineBytes + 1, 'x');
     QVERIFY(!parser.write(endless));
     QVERIFY2(parser.errorString().contains(u"longer than"_s), qPrintable(parser.errorString()));
+}
+
+void TstAgentWaits::stallNeedsAWholeWindowBelowTheFloor()
+{
+    StallWatch watch(30s, 1024);
+    const StallWatch::Clock::time_point t0{};
+    QVERIFY(!watch.isStalled(0, false, t0)); // the first look starts the window
+    QVERIFY(!watch.isStalled(0, false, t0 + 29s));
+    // 30 KiB in 30 s is exactly the floor: not stalled, and a new window starts.
+    QVERIFY(!watch.isStalled(30 * 1024, false, t0 + 30s));
+    QVERIFY(!watch.isStalled(31 * 1024, false, t0 + 45s));
+    QVERIFY(watch.isStalled(31 * 1024, false, t0 + 60s)); // 1 KiB in the second window
+}
+
+void TstAgentWaits::stallWindowStartsOverWhenHeldBack()
+{
+    StallWatch watch(10s, 1024);
+    const StallWatch::Clock::time_point t0{};
+    QVERIFY(!watch.isStalled(0, false, t0));
+    // Paused at the next look (the disk or the bandwidth limit): nothing counts.
+    QVERIFY(!watch.isStalled(0, true, t0 + 9s));
+    QVERIFY(!watch.isStalled(0, false, t0 + 18s));
+    // Paused and resumed between two looks counts too.
+    watch.noteHeldBack();
+    QVERIFY(!watch.isStalled(0, false, t0 + 20s));
+    QVERIFY(!watch.isStalled(0, false, t0 + 29s));
+    QVERIFY(watch.isStalled(0, false, t0 + 30s));
 }
 
 QTEST_GUILESS_MAIN(TstAgentWaits)

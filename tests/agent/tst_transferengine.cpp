@@ -44,6 +44,7 @@ void TstTransferEngine::init()
     QVERIFY2(store, qPrintable(store.error()));
     m_store = std::move(store).value();
     m_key = CacheCipher::generateKey();
+    m_settings = MediaTransferSettings{}; // a test may have shortened the stall window
     m_settings.connection.userAgent = "tst_transferengine";
 }
 

@@ -105,6 +105,12 @@ private Q_SLOTS:
     void bandwidthLimitHoldsForAllTransfersTogether();
     void aPassTakesWindowAfterWindowUntilNothingIsDue();
 
+    // Stalls: a dead or crawling connection is abandoned; one the agent holds back is not.
+    void silenceAfterTheHeadIsAStall();
+    void tricklingBelowTheFloorIsAStall();
+    void heldBackByTheBandwidthLimitIsNotAStall();
+    void stalledDownloadResumesWhereItStopped();
+
 private:
     struct StoredRow
     {
