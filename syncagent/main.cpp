@@ -1,6 +1,8 @@
 #include "cli/commandline.h"
 #include "cli/console.h"
+#include "agentlogging.h"
 #include "cli/exitcode.h"
+#include "cli/rememberedsettings.h"
 #include "cli/sessioncommands.h"
 #include "cli/synccommand.h"
 #include "datadirectory.h"
@@ -33,7 +35,9 @@ int main(int argc, char *argv[])
         printError(usage->message + u" (see earshot-sync --help)"_s);
         return toInt(ExitCode::Usage);
     }
-    const AgentCommand &command = std::get<AgentCommand>(parsed);
+    AgentCommand command = std::get<AgentCommand>(parsed);
+    if (Status remembered = applyRememberedSettings(command, DataDirectory::resolve(command.dataDir)); !remembered)
+        qCWarning(lcSync).noquote() << "the settings given could not be remembered for later runs:" << remembered.error();
     switch (command.verb) {
     case AgentCommand::Verb::Login: return runLogin(command);
     case AgentCommand::Verb::Logout: return runLogout(command);

@@ -12,10 +12,6 @@ namespace earshot {
 
 namespace {
 
-constexpr qint64 kMaxIntervalSeconds = 7 * 24 * 3600;
-constexpr qint64 kMaxBandwidthLimit = qint64(1) << 40;
-constexpr qint64 kMaxCacheQuota = qint64(1) << 50;
-
 QString description()
 {
     return u"Earshot sync agent: mirrors call metadata and recordings from an Earshot server into the\n"
@@ -45,7 +41,9 @@ QString description()
            "  128+N  a --once pass was stopped by signal N (130 for SIGINT, 143 for SIGTERM)\n"
            "\n"
            "The data folder is --data-dir, else $EARSHOT_DATA_DIR, else the platform's folder for\n"
-           "application data; it must be the one the Earshot app uses."_s;
+           "application data; it must be the one the Earshot app uses. It remembers --interval,\n"
+           "--parallel, --bandwidth-limit, --cache-quota and --ca-file once given (agent.ini), so\n"
+           "that later runs, and the agent the app starts, use them too."_s;
 }
 
 // "0", "500000", "512K", "8M", "1G" (K, M, G are powers of 1024).
@@ -160,6 +158,11 @@ ParsedCommandLine parseCommandLine(const QStringList &arguments)
                            command.cacheQuota, error))
         return UsageError{error};
     command.interval = std::chrono::seconds(intervalSeconds);
+    command.given.interval = parser.isSet(u"interval"_s);
+    command.given.parallel = parser.isSet(u"parallel"_s);
+    command.given.bandwidthLimit = parser.isSet(u"bandwidth-limit"_s);
+    command.given.cacheQuota = parser.isSet(u"cache-quota"_s);
+    command.given.caFile = parser.isSet(u"ca-file"_s);
 
     const bool syncOptions = parser.isSet(u"once"_s) || parser.isSet(u"interval"_s) || parser.isSet(u"page-size"_s)
         || parser.isSet(u"parallel"_s) || parser.isSet(u"bandwidth-limit"_s) || parser.isSet(u"cache-quota"_s)

@@ -30,7 +30,22 @@ struct AgentCommand
     qint64 cacheQuota = qint64(10) * 1024 * 1024 * 1024; // bytes of recordings kept offline, pins aside
     QString caFile;            // an extra CA to trust for https, besides the system's
     bool metadataOnly = false; // mirror call metadata, download no recordings
+
+    // Which of the settings a data folder remembers (RememberedSettings) this command line
+    // gave; the others come from agent.ini, else their defaults.
+    struct Given
+    {
+        bool interval = false;
+        bool parallel = false;
+        bool bandwidthLimit = false;
+        bool cacheQuota = false;
+        bool caFile = false;
+    } given;
 };
+
+inline constexpr qint64 kMaxIntervalSeconds = 7 * 24 * 3600;
+inline constexpr qint64 kMaxBandwidthLimit = qint64(1) << 40;
+inline constexpr qint64 kMaxCacheQuota = qint64(1) << 50;
 
 // --help and --version: the text to print on standard output, then exit 0.
 struct InformationRequest

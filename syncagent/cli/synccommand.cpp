@@ -171,6 +171,13 @@ int runSync(const AgentCommand &command)
                           [&shutdownRequested, &signals] {
                               shutdownRequested = true;
                               signals.requestStop();
+                          },
+                          // Kept for the next run, as --bandwidth-limit would be.
+                          [dataDir = setup.dataDir](qint64 limit) {
+                              if (Status saved = AgentSettings(dataDir).setSyncValues({{u"bandwidth_limit"_s, limit}});
+                                  !saved)
+                                  qCWarning(lcTransfer).noquote() << "the bandwidth limit applies to this run only:"
+                                                                  << saved.error();
                           }});
     if (Status listening = control.listen(ipc::socketPathFor(setup.dataDir)); !listening) {
         printError(listening.error());

@@ -219,6 +219,8 @@ void AgentControl::setBandwidthLimit(const QJsonObject &args, const IpcReply &re
     if (!limit || *limit < 0)
         return reply.fail(badArgument(), u"\"bytes_per_second\" must be a whole number (0: no limit)"_s);
     m_parts.transfers.setBandwidthLimit(*limit);
+    if (m_parts.bandwidthLimitChanged)
+        m_parts.bandwidthLimitChanged(*limit);
     qCInfo(lcTransfer) << "bandwidth limit set to" << *limit << "bytes/s over the control socket";
     reply.ok({{"bytes_per_second"_L1, m_parts.transfers.bandwidthLimit()}});
 }

@@ -38,6 +38,7 @@ public:
         ServerEvents *events = nullptr; // none in --once
         QString serverOrigin;
         std::function<void()> shutdown; // ends the agent cleanly, exit status 0
+        std::function<void(qint64 bytesPerSecond)> bandwidthLimitChanged; // to remember it
     };
 
     explicit AgentControl(Parts parts, QObject *parent = nullptr);

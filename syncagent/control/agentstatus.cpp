@@ -2,6 +2,7 @@
 #include "control/agentcontrol.h"
 
 #include "audit/auditlog.h"
+#include "cache/cachepolicy.h"
 #include "control/serverevents.h"
 #include "store/syncstate.h"
 #include "sync/syncloop.h"
@@ -66,6 +67,9 @@ QJsonObject AgentControl::status() const
         {"transfers"_L1, transfersJson(underway)},
         {"bytes_per_second"_L1, m_rate.lastRate()},
         {"bandwidth_limit"_L1, m_parts.transfers.bandwidthLimit()},
+        {"parallel"_L1, m_parts.transfers.parallel()},
+        {"cache_quota"_L1, m_parts.cachePolicy.quotaBytes()},
+        {"interval_seconds"_L1, static_cast<qint64>(m_parts.loop.interval().count())},
         {"errors"_L1, errors},
         {"pending_audit_events"_L1, AuditLog(m_parts.store).pendingCount()},
     };

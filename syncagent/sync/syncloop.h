@@ -25,6 +25,10 @@ public:
     enum class Mode { Once, Repeat };
 
     SyncLoop(SyncPass &pass, Mode mode, std::chrono::seconds interval, QObject *parent = nullptr);
+    std::chrono::seconds interval() const
+    {
+        return std::chrono::duration_cast<std::chrono::seconds>(m_timer.intervalAsDuration());
+    }
 
     void start();
     // A hint that a pass now would find work (disk space returned, a server event, a pin):

@@ -58,6 +58,7 @@ public:
     Status fetchRangeFirst(const QString &recordingId, qint64 offset, qint64 length);
     void setBandwidthLimit(qint64 bytesPerSecond);
     qint64 bandwidthLimit() const { return m_options.bandwidthLimit; }
+    int parallel() const { return m_options.parallel; }
 
     bool isIdle() const;
     // Pausing stops every transfer as stopAll() does (partials kept and recorded) without

@@ -15,6 +15,7 @@
 #include <QDateTime>
 #include <QElapsedTimer>
 #include <QJsonArray>
+#include <QSettings>
 #include <QSqlQuery>
 #include <QTest>
 
@@ -196,6 +197,7 @@ private Q_SLOTS:
     void controlsDownloads();
     void openedCopiesAreEvictedLast();
     void givenUpRecordingStillPlaysAtOnce();
+    void settingsGivenOnceAreRememberedByTheFolder();
     void serverEventStartsAPass();
     void playerRequestWhileTheServerIsAwayDoesNotStopLaterPasses();
     void revokedSessionWaitsForANewSignIn();
@@ -513,6 +515,64 @@ void TstAgentControl::givenUpRecordingStillPlaysAtOnce()
     QCOMPARE(cached.gaveUpAt, 0);
     QCOMPARE(cached.attempts, 0);
     QVERIFY(cached.lastError.isEmpty());
+}
+
+// The app starts the agent with --data-dir alone: the settings its user gave earlier, on a
+// command line or over the socket, must still hold. A broken value is ignored, loudly.
+void TstAgentControl::settingsGivenOnceAreRememberedByTheFolder()
+{
+    ServerView server;
+    QVERIFY2(server.start({u"--calls"_s, u"5"_s, u"--no-recordings"_s}), qPrintable(server.error()));
+    QTemporaryDir dataDir;
+    auto agent = signedInAgent(server, dataDir.path());
+    QVERIFY(agent);
+    const AgentRun once = agent->syncOnce(server.url(), {u"--parallel"_s, u"3"_s, u"--bandwidth-limit"_s, u"2M"_s,
+                                                         u"--cache-quota"_s, u"5M"_s});
+    QVERIFY2(once.exitCode == 0, once.describe().constData());
+    const auto settingsOf = [&](const QStringList &arguments) -> std::optional<QJsonObject> {
+        ControlledAgent controlled(*agent, server.url(), arguments);
+        if (!controlled.connect())
+            return std::nullopt;
+        auto status = controlled.request(u"status"_s);
+        if (!status)
+            return std::nullopt;
+        // The person lowers the limit in the app.
+        if (arguments.isEmpty()
+            && !controlled.request(u"set_bandwidth_limit"_s, {{"bytes_per_second"_L1, 1024 * 1024}}).hasValue())
+            return std::nullopt;
+        if (!controlled.request(u"shutdown"_s).hasValue() || !controlled.process().waitForFinished(30'000))
+            return std::nullopt;
+        status->insert("log"_L1, QString::fromUtf8(controlled.log()));
+        return *status;
+    };
+    const auto numbers = [](const QJsonObject &status) {
+        return QList<qint64>{status.value("parallel"_L1).toInteger(), status.value("bandwidth_limit"_L1).toInteger(),
+                             status.value("cache_quota"_L1).toInteger(), status.value("interval_seconds"_L1).toInteger()};
+    };
+
+    const auto first = settingsOf({u"--interval"_s, u"900"_s});
+    QVERIFY(first);
+    QCOMPARE(numbers(*first), (QList<qint64>{3, 2 * 1024 * 1024, 5 * 1024 * 1024, 900}));
+    // As the app starts it: nothing but the folder (and the server, remembered at login).
+    const auto second = settingsOf({});
+    QVERIFY(second);
+    QCOMPARE(numbers(*second), (QList<qint64>{3, 2 * 1024 * 1024, 5 * 1024 * 1024, 900}));
+    const auto third = settingsOf({u"--parallel"_s, u"2"_s});
+    QVERIFY(third);
+    QCOMPARE(numbers(*third), (QList<qint64>{2, 1024 * 1024, 5 * 1024 * 1024, 900}));
+
+    {
+        QSettings ini(QDir(dataDir.path()).filePath(u"agent.ini"_s), QSettings::IniFormat);
+        QCOMPARE(ini.value(u"sync/parallel"_s).toInt(), 2);
+        ini.setValue(u"sync/parallel"_s, u"ninety"_s);
+        ini.setValue(u"sync/cache_quota"_s, -5);
+    }
+    const auto broken = settingsOf({});
+    QVERIFY(broken);
+    QCOMPARE(numbers(*broken), (QList<qint64>{4, 1024 * 1024, 10LL * 1024 * 1024 * 1024, 900}));
+    const QString log = broken->value("log"_L1).toString();
+    QVERIFY2(log.contains(u"ignoring parallel = ninety"_s) && log.contains(u"ignoring cache_quota = -5"_s),
+             qPrintable(log));
 }
 
 void TstAgentControl::serverEventStartsAPass()

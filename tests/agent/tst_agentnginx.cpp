@@ -433,8 +433,9 @@ void TstAgentNginx::realAudioIsCachedEncrypted()
 }
 
 // The media store behind a company CA: without that CA, or with another, the agent refuses
-// the certificate and keeps nothing; with it (--ca-file, added to the system's CAs) every
-// recording comes over HTTP/2, the transfers sharing a connection.
+// the certificate and keeps nothing; with it (--ca-file, added to the system's CAs, and
+// remembered by the data folder) every recording comes over HTTP/2, the transfers sharing
+// a connection.
 void TstAgentNginx::httpsIsVerifiedAgainstTheExtraCaAndMultiplexed()
 {
     TestCertificates certificates;
@@ -480,8 +481,13 @@ void TstAgentNginx::httpsIsVerifiedAgainstTheExtraCaAndMultiplexed()
     QTemporaryDir trustingDir;
     auto trusting = signedInAgent(*m_server, trustingDir.path());
     QVERIFY(trusting);
-    const AgentRun sync =
-        trusting->syncOnce(m_server->url(), {u"--ca-file"_s, certificates.caCertificate(), u"--parallel"_s, u"4"_s});
+    // The CA is given once, on a run that fetches no recordings; the run that downloads them
+    // names only the data folder, as the app starts the agent: the folder remembers the CA.
+    const AgentRun configure = trusting->syncOnce(
+        m_server->url(), {u"--ca-file"_s, certificates.caCertificate(), u"--parallel"_s, u"4"_s, u"--metadata-only"_s});
+    QVERIFY2(configure.exitCode == 0, configure.describe().constData());
+    QCOMPARE(mediaGets(*m_nginx, "/tls-").size(), 0);
+    const AgentRun sync = trusting->run({u"--data-dir"_s, trustingDir.path(), u"--once"_s});
     QVERIFY2(sync.exitCode == 0, sync.describe().constData());
     const auto gets = mediaGets(*m_nginx, "/tls-");
     QCOMPARE(gets.size(), 12);
