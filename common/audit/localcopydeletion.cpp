@@ -17,6 +17,8 @@ QString reasonText(LocalCopyDeletionReason reason)
         return u"damaged_file"_s;
     case LocalCopyDeletionReason::MissingFile:
         return u"missing_file"_s;
+    case LocalCopyDeletionReason::KeyLost:
+        return u"key_lost"_s;
     }
     return {};
 }

@@ -13,6 +13,7 @@ enum class LocalCopyDeletionReason {
     DeletedOnServer, // the server deleted the call or its recording, or replaced it
     DamagedFile,     // the start-up reconcile found the file unreadable
     MissingFile,     // the start-up reconcile found no file
+    KeyLost,         // the cache key vanished from the keychain: no copy can be read any more
 };
 
 QString reasonText(LocalCopyDeletionReason reason); // as sent in the audit event's "reason"

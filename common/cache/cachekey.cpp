@@ -31,6 +31,27 @@ Expected<QByteArray> CacheKey::load(const QSqlDatabase &db, SecretStore &secrets
     return **key;
 }
 
+Expected<bool> CacheKey::isLost(const QSqlDatabase &db, SecretStore &secrets)
+{
+    const QString keyId = SyncState(db).value(kKeyIdState);
+    if (keyId.isEmpty())
+        return false;
+    const auto key = secrets.read(keychainEntry(keyId));
+    if (!key)
+        return Expected<bool>::failure(key.error());
+    return !key->has_value() || (*key)->size() != cacheformat::kKeySize;
+}
+
+Status CacheKey::forget(const QSqlDatabase &db)
+{
+    WriteTransaction transaction(db);
+    if (!transaction.isOpen())
+        return Status::failure(transaction.beginError());
+    if (!SyncState(db).remove(kKeyIdState))
+        return Status::failure(u"cannot forget the lost cache key in the local store"_s);
+    return transaction.commit();
+}
+
 Expected<QByteArray> CacheKey::loadOrCreate(const QSqlDatabase &db, SecretStore &secrets)
 {
     if (auto existing = load(db, secrets); existing || !SyncState(db).value(kKeyIdState).isEmpty())

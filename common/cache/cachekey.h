@@ -22,6 +22,14 @@ public:
     // For readers (the app): never creates; fails clearly when there is no key yet.
     static Expected<QByteArray> load(const QSqlDatabase &db, SecretStore &secrets);
 
+    // True when the store names a key that the keychain, answering, says it does not hold
+    // (deleted by the person, or a keychain reset): every cached copy is unreadable. A
+    // keychain that cannot answer (locked, no service) is an error, not a lost key.
+    static Expected<bool> isLost(const QSqlDatabase &db, SecretStore &secrets);
+    // Forgets the lost key's id, so that loadOrCreate() makes a new key. Only once the
+    // copies sealed with the old one are gone.
+    static Status forget(const QSqlDatabase &db);
+
     static QString keychainEntry(const QString &keyId);
 };
 

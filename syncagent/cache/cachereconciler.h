@@ -34,6 +34,11 @@ public:
     // referencedFiles is asked after the rows are repaired (TransferEngine::protectedCacheFiles).
     Expected<Report> run(const std::function<QStringList()> &referencedFiles);
 
+    // The cache key was lost: every copy is removed (audited, reason key_lost) and every
+    // partial download forgotten, since both are sealed under a key no one has. The files
+    // go now or as strays at the next run(). Returns the copies removed.
+    Expected<int> discardEverything();
+
     // Empty when the file's header fits a complete copy of sizeBytes; else what is wrong.
     static QString headerProblem(const QString &path, qint64 sizeBytes);
 

@@ -28,6 +28,7 @@ public:
     {
         return m_reconciler.run(referencedFiles);
     }
+    Expected<int> discardCopiesOfALostKey() { return m_reconciler.discardEverything(); }
     // Applies the server's retention now and to the downloads that follow.
     Expected<int> applyRetention(int retentionDays, qint64 nowMs)
     {

@@ -91,13 +91,6 @@ int runSync(const AgentCommand &command)
             qCWarning(lcAuth).noquote() << "cannot remember the server in the data folder:" << remembered.error();
     }
 
-    // Recordings are stored encrypted under a key that lives only in the keychain.
-    auto cacheKey = CacheKey::loadOrCreate((*store)->connection(), secrets);
-    if (!cacheKey) {
-        printError(u"Cannot get the key of the recording cache: %1"_s.arg(cacheKey.error()));
-        return toInt(ExitCode::SignInAgain);
-    }
-
     TerminationSignals signals;
     const std::atomic<bool> *stopRequested = &signals.flag();
     // Rotated sessions are saved on the agent's thread, whichever client refreshed: the
@@ -118,6 +111,31 @@ int runSync(const AgentCommand &command)
     const CacheFolder cache(DataDirectory::cacheDirectory(setup.dataDir));
     // The agent removes copies on behalf of the signed-in user, and audits them as theirs.
     CacheUpkeep upkeep((*store)->connection(), cache, (**session).user.id, command.cacheQuota);
+
+    // Recordings are stored encrypted under a key that lives only in the keychain. A key
+    // the keychain no longer has leaves every copy unreadable: they go (audited), and a
+    // new key seals what is fetched again.
+    const auto keyLost = CacheKey::isLost((*store)->connection(), secrets);
+    if (!keyLost) {
+        printError(u"Cannot get the key of the recording cache: %1"_s.arg(keyLost.error()));
+        return toInt(ExitCode::SignInAgain);
+    }
+    if (*keyLost) {
+        qCWarning(lcCache) << "the key of the recording cache is gone from the system keychain; the cached "
+                              "recordings cannot be read, so they are deleted and downloaded again under a new key";
+        const auto discarded = upkeep.discardCopiesOfALostKey();
+        const Status forgotten = discarded ? CacheKey::forget((*store)->connection()) : Status::failure(discarded.error());
+        if (!forgotten) {
+            printError(u"Cannot replace the lost key of the recording cache: %1"_s.arg(forgotten.error()));
+            return toInt(ExitCode::LocalStore);
+        }
+        qCInfo(lcCache) << *discarded << "cached recordings deleted with their lost key";
+    }
+    auto cacheKey = CacheKey::loadOrCreate((*store)->connection(), secrets);
+    if (!cacheKey) {
+        printError(u"Cannot get the key of the recording cache: %1"_s.arg(cacheKey.error()));
+        return toInt(ExitCode::SignInAgain);
+    }
     AuditUploader auditUploader(api, (*store)->connection());
     TransferOptions transferOptions;
     transferOptions.parallel = command.parallel;

@@ -9,7 +9,9 @@
 #include "storeinspector.h"
 
 #include "audit/auditlog.h"
+#include "cache/cachekey.h"
 #include "domain/callfilter.h"
+#include "secrets/keychainsecretstore.h"
 #include "store/database.h"
 #include "store/pinstore.h"
 #include "testsupport/temporary_store.h"
@@ -123,6 +125,7 @@ private Q_SLOTS:
     void pinnedRecordingsAreFetchedBeforeNewerOnes();
     void retentionDeletesOldCopiesAndReportsThem();
     void reconcileRepairsRowsAndRemovesStrays();
+    void lostCacheKeyIsReplacedAndCopiesFetchedAgain();
     void auditEventsWaitWhileTheServerIsDown();
     void rejectedEventsKeepTheServersErrorAndAreNotResent();
     void copiesWithdrawnOnTheServerAreDeletedAndReported();
@@ -369,6 +372,53 @@ void TstAgentCache::reconcileRepairsRowsAndRemovesStrays()
         reasons.insert(event.recordingId, event.reason);
     QCOMPARE(reasons.value(missingId), u"missing_file"_s);
     QCOMPARE(reasons.value(damagedId), u"damaged_file"_s);
+}
+
+// The keychain loses the cache key (the person deleted it, or reset the keychain): the
+// copies sealed with it can never be read again. The next run deletes them (audited),
+// forgets the partial download sealed with it too, makes a new key, and fetches them all.
+void TstAgentCache::lostCacheKeyIsReplacedAndCopiesFetchedAgain()
+{
+    CacheScene scene;
+    QVERIFY(scene.startSynced(4));
+    const QDir cache(cacheDir(scene.data()));
+    QString oldKeyId;
+    QString partialId;
+    {
+        StoreInspector store(databasePath(scene.data()));
+        oldKeyId = store.syncState(u"cache_key_id"_s);
+        QVERIFY(!oldKeyId.isEmpty());
+        // One download was under way: its partial file holds chunks sealed with the old key.
+        const StoredRecording partial = store.recordings().constLast();
+        partialId = partial.id;
+        QVERIFY(QFile::rename(cache.filePath(partial.cacheFile), cache.filePath(partial.cacheFile + u".part"_s)));
+        QVERIFY(execute(store, u"UPDATE recordings SET cache_state = 'partial', cache_file = ?, cached_bytes = 65536 "
+                               "WHERE id = ?"_s, QVariantList{QString(partial.cacheFile + u".part"_s), partialId}));
+    }
+    earshot::KeychainSecretStore keychain;
+    const earshot::Status removed = keychain.remove(earshot::CacheKey::keychainEntry(oldKeyId));
+    QVERIFY2(removed, qPrintable(removed.error()));
+
+    QVERIFY(scene.server.resetStats());
+    const AgentRun again = scene.agent->syncOnce(scene.server.url());
+    QVERIFY2(again.exitCode == 0, again.describe().constData());
+    QVERIFY2(again.standardError.contains("gone from the system keychain"), again.describe().constData());
+    QCOMPARE(requestCount(scene.server.stats(), "GET /media/{id}"), 4); // every one fetched again, whole
+
+    StoreInspector store(databasePath(scene.data()));
+    const QString newKeyId = store.syncState(u"cache_key_id"_s);
+    QVERIFY(!newKeyId.isEmpty() && newKeyId != oldKeyId);
+    const CacheCheck check = checkCache(store, cacheDir(scene.data())); // decrypts each with the new key
+    QVERIFY2(check.problems.isEmpty(), qPrintable(check.problems.join(u'\n')));
+    QCOMPARE(check.present, 4);
+    QCOMPARE(cache.entryList(QDir::Files).size(), 4);
+    QSet<QString> audited;
+    for (const LocalAuditEvent &event : deletionEvents(store)) {
+        QCOMPARE(event.reason, u"key_lost"_s);
+        audited.insert(event.recordingId);
+    }
+    QCOMPARE(audited.size(), 3); // the copies; a partial download is not a copy
+    QVERIFY(!audited.contains(partialId));
 }
 
 void TstAgentCache::auditEventsWaitWhileTheServerIsDown()
