@@ -5,6 +5,7 @@
 #include "ipc/ipcprotocol.h"
 
 #include <QCoreApplication>
+#include <QJsonDocument>
 
 using namespace Qt::StringLiterals;
 
@@ -26,6 +27,12 @@ void readAgentState(const QJsonObject &data, AgentStatus &status)
     const QString state = data.value("state"_L1).toString();
     status.authRequired = state == "auth_required"_L1;
     status.serverUnreachable = state == "offline"_L1;
+    status.paused = state == "paused"_L1;
+}
+
+QJsonObject filterObject(const CallFilter &filter)
+{
+    return QJsonDocument::fromJson(filter.toJson()).object();
 }
 
 } // namespace
@@ -189,6 +196,7 @@ void AgentConnection::applyProgress(const QJsonObject &data)
     AgentStatus progress = m_status;
     progress.queueLength = data.value("queue_length"_L1).toInteger(progress.queueLength);
     progress.bytesPerSecond = data.value("bytes_per_second"_L1).toInteger(progress.bytesPerSecond);
+    progress.bandwidthLimit = data.value("bandwidth_limit"_L1).toInteger(progress.bandwidthLimit);
     // The status also carries why the last pass failed (null once one succeeds).
     readAgentState(data, progress);
     if (data.contains("last_sync_error"_L1))
@@ -249,6 +257,48 @@ void AgentConnection::noteOpened(const QString &recordingId)
 void AgentConnection::syncNow(QObject *context, Callback callback)
 {
     request(u"sync_now"_s, {}, context, std::move(callback));
+}
+
+void AgentConnection::setPaused(bool paused, QObject *context, Callback callback)
+{
+    request(paused ? u"pause"_s : u"resume"_s, {}, context,
+            [this, callback = std::move(callback)](const Expected<QJsonObject> &answer) {
+                if (answer) {
+                    AgentStatus changed = m_status;
+                    readAgentState(*answer, changed);
+                    updateStatus(changed);
+                }
+                callback(answer);
+            });
+}
+
+void AgentConnection::setBandwidthLimit(qint64 bytesPerSecond, QObject *context, Callback callback)
+{
+    request(u"set_bandwidth_limit"_s, {{"bytes_per_second"_L1, bytesPerSecond}}, context,
+            [this, callback = std::move(callback)](const Expected<QJsonObject> &answer) {
+                if (answer) {
+                    AgentStatus changed = m_status;
+                    changed.bandwidthLimit = answer->value("bytes_per_second"_L1).toInteger(changed.bandwidthLimit);
+                    updateStatus(changed);
+                }
+                callback(answer);
+            });
+}
+
+void AgentConnection::pinFilter(const CallFilter &filter, const QString &label, QObject *context, Callback callback)
+{
+    request(u"pin"_s, {{"kind"_L1, u"filter"_s}, {"filter"_L1, filterObject(filter)}, {"label"_L1, label}}, context,
+            std::move(callback));
+}
+
+void AgentConnection::unpinFilter(const CallFilter &filter, QObject *context, Callback callback)
+{
+    request(u"unpin"_s, {{"kind"_L1, u"filter"_s}, {"filter"_L1, filterObject(filter)}}, context, std::move(callback));
+}
+
+QString AgentConnection::filterPinTarget(const CallFilter &filter)
+{
+    return QString::fromUtf8(QJsonDocument(filterObject(filter)).toJson(QJsonDocument::Compact));
 }
 
 } // namespace earshot

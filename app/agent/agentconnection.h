@@ -1,6 +1,7 @@
 #pragma once
 
 #include "agent/agentlauncher.h"
+#include "domain/callfilter.h"
 #include "expected.h"
 
 #include <QElapsedTimer>
@@ -24,8 +25,10 @@ struct AgentStatus
     State state = State::Connecting;
     bool authRequired = false;   // the server refused the session: sign in again
     bool serverUnreachable = false; // the agent's last pass got no answer from the server
+    bool paused = false;         // downloads and passes held by the person (pause)
     qint64 queueLength = 0;      // recordings waiting to download
     qint64 bytesPerSecond = 0;
+    qint64 bandwidthLimit = 0;   // bytes per second for all downloads together; 0: none
     QString lastError;           // the agent's last problem, or why it cannot be reached
 
     bool isSyncing() const { return state == State::Connected && (queueLength > 0 || bytesPerSecond > 0); }
@@ -70,6 +73,15 @@ public:
     void pin(const QString &kind, const QString &id, QObject *context, Callback callback);
     void unpin(const QString &kind, const QString &id, QObject *context, Callback callback);
     void syncNow(QObject *context, Callback callback);
+    // Holds downloads and passes (partials kept) or lets them go on; the status follows.
+    void setPaused(bool paused, QObject *context, Callback callback);
+    // Bytes per second for all downloads together, 0 for none; the agent remembers it.
+    void setBandwidthLimit(qint64 bytesPerSecond, QObject *context, Callback callback);
+    // Keeps the calls of a filter offline (a "saved filter" pin), or stops keeping them.
+    void pinFilter(const CallFilter &filter, const QString &label, QObject *context, Callback callback);
+    void unpinFilter(const CallFilter &filter, QObject *context, Callback callback);
+    // The pins table's target for a filter pin, as the agent writes it.
+    static QString filterPinTarget(const CallFilter &filter);
     // The person opened the recording to play it: the agent's quota evicts it last. Nothing
     // is lost when the agent is away but the recording's place in that order.
     void noteOpened(const QString &recordingId);

@@ -27,6 +27,8 @@ QString AgentStatusLabel::textFor(const AgentStatus &status)
     case AgentStatus::State::Connected:
         break;
     }
+    if (status.paused)
+        return tr("Downloads paused · Sync ▸ Pause downloads resumes them");
     if (status.serverUnreachable)
         return tr("Offline: the server cannot be reached · recordings on this computer still play");
     QString text;

@@ -12,12 +12,14 @@
 #include "widgets/calltableview.h"
 #include "widgets/filterbar.h"
 #include "widgets/playerbar.h"
+#include "widgets/syncmenu.h"
 
 #include <QCloseEvent>
 #include <QFrame>
 #include <QHeaderView>
 #include <QLabel>
 #include <QLocale>
+#include <QMenuBar>
 #include <QSettings>
 #include <QStatusBar>
 #include <QVBoxLayout>
@@ -84,6 +86,17 @@ MainWindow::MainWindow(StoreSession &session, PlaybackEngine &engine, RecordingO
     statusDivider->setFrameShadow(QFrame::Sunken);
     statusBar()->addPermanentWidget(statusDivider);
     statusBar()->addPermanentWidget(new AgentStatusLabel(agent, this));
+
+    menuBar()->addMenu(new SyncMenu(
+        agent, [this] { return m_filterBar->filter(); },
+        [this](const QString &target) {
+            // The pins as the agent last committed them; the app only reads them.
+            const auto pins = PinStore(m_session.connection()).pins();
+            return pins && std::any_of(pins->cbegin(), pins->cend(), [&](const Pin &pin) {
+                       return pin.kind == Pin::Kind::Filter && pin.target == target;
+                   });
+        },
+        [this](const QString &message) { statusBar()->showMessage(message, kReadErrorShownMs); }, this));
 
     connect(m_filterBar, &FilterBar::filterChanged, this, &MainWindow::onFilterChanged);
     connect(&session, &StoreSession::filterChoicesChanged, m_filterBar, &FilterBar::setChoices);

@@ -3,8 +3,8 @@
 // AgentConnection, RecordingOpener and Qt Multimedia engine (and the main window,
 // offscreen) on the other end of the control socket. The status bar's numbers, a revoked
 // session, pins, streaming a recording that is still downloading (WAV, MP3 and an M4A
-// whose index is at its end) with a seek near the end, and starting the agent when none
-// runs.
+// whose index is at its end) with a seek near the end, starting the agent when none
+// runs, and the window's Sync menu (pause, the speed limit, keeping a filter offline).
 #include "agenttesting.h"
 #include "fixturerecordings.h"
 #include "storeinspector.h"
@@ -22,7 +22,13 @@
 #include "store/pinstore.h"
 #include "widgets/mainwindow.h"
 
+#include <QAction>
 #include <QApplication>
+#include <QInputDialog>
+#include <QLineEdit>
+#include <QMenu>
+#include <QSettings>
+#include <QTimer>
 #include <QDir>
 #include <QFile>
 #include <QJsonArray>
@@ -207,6 +213,7 @@ private Q_SLOTS:
     void streamsWhileTheAgentDownloads_data();
     void streamsWhileTheAgentDownloads();
     void launchesTheAgentWhenNoneRuns();
+    void syncMenuPausesLimitsAndKeepsAFilterOffline();
 
 private:
     QList<testsupport::FixtureRecording> m_long;
@@ -420,6 +427,102 @@ void TstAppAgent::launchesTheAgentWhenNoneRuns()
     QVERIFY(control.waitForConnected(std::chrono::seconds(5)));
     QVERIFY(control.requestAndWait(u"shutdown"_s).hasValue());
     QVERIFY(waitUntil([&] { return !app.agent->isConnected(); }, std::chrono::seconds(30)));
+}
+
+// The person's controls over the agent, from the window's Sync menu, against the real
+// agent: pause holds the downloads and resume lets them go on; the speed limit set in its
+// dialog reaches the agent, which remembers it; the current filter is kept offline as a
+// pin, and let go again.
+void TstAppAgent::syncMenuPausesLimitsAndKeepsAFilterOffline()
+{
+    SlowDownloads downloads;
+    QVERIFY(downloads.start(longRecordingsDir(), 3));
+    AppEngine app;
+    QVERIFY(app.open(downloads.dataDir.path()));
+    MainWindow window(*app.session, *app.player, *app.opener, *app.agent);
+    window.setRemembersLayout(false);
+    window.resize(1280, 800);
+    window.show();
+    QVERIFY2(waitUntil([&] { return app.agent->isConnected() && app.agent->status().bandwidthLimit == 128 * 1024; },
+                       std::chrono::seconds(30)),
+             qPrintable(app.agent->status().lastError));
+    auto *menu = window.findChild<QMenu *>(u"syncMenu"_s);
+    QVERIFY(menu);
+    const auto action = [&](const QString &name) { return menu->findChild<QAction *>(name); };
+    QAction *pause = action(u"pauseDownloads"_s);
+    QAction *limit = action(u"bandwidthLimit"_s);
+    QAction *keepFilter = action(u"keepFilterOffline"_s);
+    QVERIFY(pause && limit && keepFilter && action(u"syncNow"_s));
+    QVERIFY2(limit->text().contains(u"131 kB/s"_s), qPrintable(limit->text()));
+    IpcClient control(ipc::socketPathFor(downloads.dataDir.path()));
+    QVERIFY(control.waitForConnected(std::chrono::seconds(5)));
+    const auto agentStatus = [&](const char *key) {
+        const auto status = control.requestAndWait(u"status"_s);
+        return status ? status->value(QLatin1StringView(key)) : QJsonValue();
+    };
+
+    // Pause: the agent stops its transfers, the status bar says so and how to go on.
+    pause->trigger();
+    QVERIFY(waitUntil([&] { return app.agent->status().paused; }, std::chrono::seconds(10)));
+    QVERIFY(pause->isChecked());
+    QVERIFY(waitUntil([&] { return agentStatus("transfers_underway").toInt(-1) == 0; }, std::chrono::seconds(20)));
+    QCOMPARE(agentStatus("state").toString(), u"paused"_s);
+    const auto *agentLabel = window.findChild<QLabel *>(u"agentStatus"_s);
+    QVERIFY(agentLabel);
+    QVERIFY2(agentLabel->text().startsWith(u"Downloads paused"_s), qPrintable(agentLabel->text()));
+    menu->popup(window.mapToGlobal(QPoint(10, 30)));
+    QTest::qWait(100);
+    const QString shot = QDir(QStringLiteral(EARSHOT_TEST_BINARY_DIR)).filePath(u"tst_appagent-syncmenu.png"_s);
+    QVERIFY(menu->grab().save(shot));
+    qInfo() << "the Sync menu while paused:" << shot;
+    menu->hide();
+    pause->trigger();
+    QVERIFY(waitUntil([&] { return !app.agent->status().paused; }, std::chrono::seconds(10)));
+    QVERIFY(waitUntil([&] { return agentStatus("state").toString() == "online"_L1; }, std::chrono::seconds(20)));
+
+    // The limit, typed into its dialog in kB/s.
+    QTimer::singleShot(200, this, [] {
+        if (auto *dialog = qobject_cast<QInputDialog *>(QApplication::activeModalWidget())) {
+            dialog->setIntValue(500);
+            dialog->accept();
+        }
+    });
+    limit->trigger(); // runs the dialog
+    QVERIFY(waitUntil([&] { return app.agent->status().bandwidthLimit == 500'000; }, std::chrono::seconds(10)));
+    QCOMPARE(agentStatus("bandwidth_limit").toInteger(), 500'000);
+    QVERIFY2(limit->text().contains(u"500 kB/s"_s), qPrintable(limit->text()));
+    const QSettings remembered(QDir(downloads.dataDir.path()).filePath(u"agent.ini"_s), QSettings::IniFormat);
+    QCOMPARE(remembered.value(u"sync/bandwidth_limit"_s).toLongLong(), 500'000);
+
+    // Keeping a filter offline needs a filter; then it becomes a pin the menu shows checked.
+    Q_EMIT menu->aboutToShow();
+    QVERIFY(!keepFilter->isEnabled());
+    QVERIFY(waitUntil([&] { return app.session->callModel()->rowCount() == 3; }, std::chrono::seconds(20)));
+    auto *leadText = window.findChild<QLineEdit *>(u"leadText"_s);
+    QVERIFY(leadText);
+    const QString leadName = app.session->callModel()->callAt(0)->leadName;
+    leadText->setText(leadName);
+    QVERIFY(waitUntil([&] {
+        Q_EMIT menu->aboutToShow();
+        return keepFilter->isEnabled();
+    }, std::chrono::seconds(5)));
+    QVERIFY(!keepFilter->isChecked());
+    keepFilter->trigger();
+    const auto filterPins = [&] {
+        QStringList targets;
+        const auto pins = PinStore(app.session->connection()).pins();
+        for (const Pin &pin : pins ? *pins : QList<Pin>{}) {
+            if (pin.kind == Pin::Kind::Filter)
+                targets.append(pin.target);
+        }
+        return targets;
+    };
+    QVERIFY(waitUntil([&] { return filterPins().size() == 1; }, std::chrono::seconds(10)));
+    QVERIFY2(filterPins().constFirst().contains(leadName), qPrintable(filterPins().constFirst()));
+    Q_EMIT menu->aboutToShow();
+    QVERIFY(keepFilter->isChecked());
+    keepFilter->trigger();
+    QVERIFY(waitUntil([&] { return filterPins().isEmpty(); }, std::chrono::seconds(10)));
 }
 
 int main(int argc, char *argv[])
