@@ -195,6 +195,7 @@ void AgentConnection::applyProgress(const QJsonObject &data)
 {
     AgentStatus progress = m_status;
     progress.queueLength = data.value("queue_length"_L1).toInteger(progress.queueLength);
+    progress.moreDue = data.value("more_due"_L1).toBool(progress.moreDue);
     progress.bytesPerSecond = data.value("bytes_per_second"_L1).toInteger(progress.bytesPerSecond);
     progress.bandwidthLimit = data.value("bandwidth_limit"_L1).toInteger(progress.bandwidthLimit);
     // The status also carries why the last pass failed (null once one succeeds).

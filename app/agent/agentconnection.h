@@ -27,6 +27,7 @@ struct AgentStatus
     bool serverUnreachable = false; // the agent's last pass got no answer from the server
     bool paused = false;         // downloads and passes held by the person (pause)
     qint64 queueLength = 0;      // recordings waiting to download
+    bool moreDue = false;        // more than queueLength are due: the agent queues them in windows
     qint64 bytesPerSecond = 0;
     qint64 bandwidthLimit = 0;   // bytes per second for all downloads together; 0: none
     QString lastError;           // the agent's last problem, or why it cannot be reached

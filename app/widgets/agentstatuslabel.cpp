@@ -4,6 +4,8 @@
 
 #include <QLocale>
 
+using namespace Qt::StringLiterals;
+
 namespace earshot {
 
 AgentStatusLabel::AgentStatusLabel(AgentConnection &agent, QWidget *parent)
@@ -36,9 +38,9 @@ QString AgentStatusLabel::textFor(const AgentStatus &status)
         const QString speed = QLocale().formattedDataSize(status.bytesPerSecond, 1, QLocale::DataSizeSIFormat);
         // Explicit singular and plural until the translations (with their plural rules) land.
         //: %1 is a number of recordings, %2 a speed such as 1.2 MB
-        text = status.queueLength == 1 ? tr("Downloading 1 recording · %1/s").arg(speed)
-                                       : tr("Downloading %1 recordings · %2/s")
-                                             .arg(QLocale().toString(status.queueLength), speed);
+        const QString count = QLocale().toString(status.queueLength) + (status.moreDue ? u"+"_s : QString());
+        text = status.queueLength == 1 && !status.moreDue ? tr("Downloading 1 recording · %1/s").arg(speed)
+                                                          : tr("Downloading %1 recordings · %2/s").arg(count, speed);
     } else {
         text = tr("earshot-sync connected");
     }

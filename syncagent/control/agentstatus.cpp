@@ -63,6 +63,7 @@ QJsonObject AgentControl::status() const
         {"last_sync_at"_L1, completedAt ? QJsonValue(completedAt->toString(Qt::ISODateWithMs)) : QJsonValue()},
         {"last_sync_error"_L1, orNull(syncState.value(SyncState::kLastSyncError))},
         {"queue_length"_L1, m_parts.transfers.waitingCount()},
+        {"more_due"_L1, m_parts.transfers.mayHaveMoreDue()},
         {"transfers_underway"_L1, static_cast<int>(underway.size())},
         {"transfers"_L1, transfersJson(underway)},
         {"bytes_per_second"_L1, m_rate.lastRate()},
@@ -87,6 +88,7 @@ void AgentControl::sampleProgress()
         return;
     m_progressShown = !underway.isEmpty();
     m_server.broadcast(u"progress"_s, {{"queue_length"_L1, m_parts.transfers.waitingCount()},
+                                       {"more_due"_L1, m_parts.transfers.mayHaveMoreDue()},
                                        {"transfers_underway"_L1, static_cast<int>(underway.size())},
                                        {"bytes_per_second"_L1, rate},
                                        {"transfers"_L1, transfersJson(underway)},

@@ -68,6 +68,8 @@ public:
     void resume();
     bool isPaused() const { return m_paused; }
     int waitingCount() const { return static_cast<int>(m_queue.size()); }
+    // More recordings are due than the queue holds: the pass queues them window by window.
+    bool mayHaveMoreDue() const { return m_nextWindowMayHoldMore; }
     QList<TransferSnapshot> transfersUnderway() const;
     bool isPausedForDiskSpace() const { return m_pausedForSpace; }
     TransferReport takeReport();

@@ -52,7 +52,9 @@ void TstTransferEngine::aPassTakesWindowAfterWindowUntilNothingIsDue()
     const auto queued = engine->queueDue();
     QVERIFY(queued);
     QCOMPARE(*queued, 2);
+    QVERIFY(engine->mayHaveMoreDue()); // what the status reports as more_due: "2+"
     QVERIFY(idle.wait(30'000));
+    QVERIFY(!engine->mayHaveMoreDue());
     QTest::qWait(200); // idle() comes once
     QCOMPARE(idle.count(), 1);
     const TransferReport report = engine->takeReport();

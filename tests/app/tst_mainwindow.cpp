@@ -366,6 +366,16 @@ void TestMainWindow::agentStatusSaysWhatIsOut()
     AgentStatus status;
     status.state = AgentStatus::State::Connected;
     QCOMPARE(AgentStatusLabel::textFor(status), u"earshot-sync connected"_s);
+    // Downloading: a queue that holds only the first window of what is due says so.
+    status.queueLength = 5000;
+    status.bytesPerSecond = 1'200'000;
+    QCOMPARE(AgentStatusLabel::textFor(status), u"Downloading 5,000 recordings · 1.2 MB/s"_s);
+    status.moreDue = true;
+    QCOMPARE(AgentStatusLabel::textFor(status), u"Downloading 5,000+ recordings · 1.2 MB/s"_s);
+    status.paused = true;
+    QVERIFY(AgentStatusLabel::textFor(status).startsWith(u"Downloads paused"_s));
+    status = AgentStatus{};
+    status.state = AgentStatus::State::Connected;
     // The server out of reach: the word is Offline, and what still works.
     status.serverUnreachable = true;
     status.lastError = u"Cannot reach the Earshot server at https://calls.example while fetching the call list"_s;
