@@ -16,6 +16,8 @@ public:
     static constexpr auto kCallsCursor = "calls_cursor";
     static constexpr auto kCallsCompletedAt = "calls_completed_at";   // UTC ms of the last pass that reached the end
     static constexpr auto kLastSyncError = "last_sync_error";
+    // The server's local_retention_days as last read: applied while the server is away too.
+    static constexpr auto kLocalRetentionDays = "local_retention_days";
 
     explicit SyncState(QSqlDatabase db) : m_db(std::move(db)) {}
 

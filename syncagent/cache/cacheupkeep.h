@@ -15,9 +15,10 @@ class CacheUpkeep
 {
 public:
     CacheUpkeep(QSqlDatabase db, const CacheFolder &cache, QString userId, qint64 quotaBytes)
-        : m_removal(db, cache, std::move(userId))
+        : m_db(db)
+        , m_removal(db, cache, std::move(userId))
         , m_policy(db, m_removal, quotaBytes)
-        , m_retention(db, m_removal)
+        , m_retention(db, cache, m_removal)
         , m_reconciler(db, cache, m_removal)
     {
     }
@@ -29,14 +30,15 @@ public:
         return m_reconciler.run(referencedFiles);
     }
     Expected<int> discardCopiesOfALostKey() { return m_reconciler.discardEverything(); }
-    // Applies the server's retention now and to the downloads that follow.
-    Expected<int> applyRetention(int retentionDays, qint64 nowMs)
-    {
-        m_policy.setRetentionDays(retentionDays);
-        return m_retention.run(retentionDays, nowMs);
-    }
+    // Applies the server's retention now and to the downloads that follow, and remembers
+    // it for the passes that cannot reach the server.
+    Expected<int> applyRetention(int retentionDays, qint64 nowMs);
+    // The retention last read from the server, applied without asking it: offline, copies
+    // still expire. Nothing when no policy was ever read.
+    Expected<int> applyRememberedRetention(qint64 nowMs);
 
 private:
+    QSqlDatabase m_db;
     LocalCopyRemoval m_removal;
     CachePolicy m_policy;
     RetentionSweep m_retention;

@@ -5,6 +5,9 @@
 #include "sync/cachefolder.h"
 #include "transfer/transferledger.h"
 
+#include <QSqlError>
+#include <QSqlQuery>
+
 using namespace Qt::StringLiterals;
 
 namespace earshot {
@@ -49,6 +52,35 @@ Expected<int> LocalCopyRemoval::remove(const QList<CachedCopy> &copies, Reason r
     }
     m_cache.removeFiles(files);
     qCInfo(lcCache).noquote() << u"removed %1 cached recordings (%2)"_s.arg(files.size()).arg(why);
+    return static_cast<int>(files.size());
+}
+
+Expected<int> LocalCopyRemoval::forgetPartials(const QList<Partial> &partials, Reason reason)
+{
+    if (partials.isEmpty())
+        return 0;
+    QStringList files;
+    {
+        WriteTransaction transaction(m_db);
+        if (!transaction.isOpen())
+            return Expected<int>::failure(transaction.beginError());
+        QSqlQuery forget(m_db);
+        forget.prepare(u"UPDATE recordings SET cache_state = 'absent', cache_file = NULL, cached_bytes = 0 "
+                       "WHERE id = ? AND cache_file = ? AND cache_state = 'partial'"_s);
+        for (const Partial &partial : partials) {
+            forget.addBindValue(partial.recordingId);
+            forget.addBindValue(partial.cacheFile);
+            if (!forget.exec())
+                return Expected<int>::failure(u"cannot forget partial downloads in the local store: "_s
+                                              + forget.lastError().text());
+            if (forget.numRowsAffected() == 1)
+                files.append(partial.cacheFile);
+        }
+        if (Status committed = transaction.commit(); !committed)
+            return Expected<int>::failure(committed.error());
+    }
+    m_cache.removeFiles(files);
+    qCInfo(lcCache).noquote() << u"removed %1 partial downloads (%2)"_s.arg(files.size()).arg(reasonText(reason));
     return static_cast<int>(files.size());
 }
 

@@ -25,6 +25,16 @@ public:
     // The copies removed (those still present as read); the rest changed meanwhile.
     Expected<int> remove(const QList<CachedCopy> &copies, Reason reason);
 
+    // Partial downloads the agent may no longer keep: the rows go back to absent, then the
+    // files go. Not copies the user had, so not audited. Those a download took over
+    // meanwhile (another file name) are left alone. Returns how many went.
+    struct Partial
+    {
+        QString recordingId;
+        QString cacheFile;
+    };
+    Expected<int> forgetPartials(const QList<Partial> &partials, Reason reason);
+
 private:
     QSqlDatabase m_db;
     const CacheFolder &m_cache;

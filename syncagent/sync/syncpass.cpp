@@ -45,6 +45,10 @@ void SyncPass::start(Completion done)
     m_timer.start();
     ++m_passes;
     qCInfo(lcSync) << "pass" << m_passes << "starts";
+    // Before any request: a laptop that cannot reach the server still lets copies expire.
+    // A store error here shows again in the sweep after the metadata, which ends the pass.
+    if (auto expired = m_upkeep.applyRememberedRetention(QDateTime::currentMSecsSinceEpoch()); !expired)
+        qCWarning(lcCache).noquote() << "cannot apply the remembered retention period:" << expired.error();
     m_metadata.run(m_passes == 1, [this](const SyncResult<MetadataSyncReport> &metadata) {
         if (!metadata)
             return finish(metadata.error());

@@ -124,6 +124,7 @@ private Q_SLOTS:
     void quotaEvictionKeepsPinsAndAuditsEvictions();
     void pinnedRecordingsAreFetchedBeforeNewerOnes();
     void retentionDeletesOldCopiesAndReportsThem();
+    void retentionHoldsWhileTheServerIsAway();
     void reconcileRepairsRowsAndRemovesStrays();
     void lostCacheKeyIsReplacedAndCopiesFetchedAgain();
     void auditEventsWaitWhileTheServerIsDown();
@@ -324,6 +325,68 @@ void TstAgentCache::retentionDeletesOldCopiesAndReportsThem()
     QCOMPARE(earshot::AuditLog(store.connection()).verifyChain(), QStringList());
     const CacheCheck check = checkCache(store, cacheDir(dataPath));
     QCOMPARE(check.present, calls.size() - expired.size());
+    QCOMPARE(QDir(cacheDir(dataPath)).entryList(QDir::Files).size(), check.present); // the files went too
+}
+
+// Retention is the compliance team's rule, and a laptop that stays offline must follow it
+// too: the period last read from the server is applied before any request, to copies and
+// to partial downloads alike, and the deletions wait in the audit trail for the server.
+void TstAgentCache::retentionHoldsWhileTheServerIsAway()
+{
+    constexpr int kDays = 3650; // every seeded call lies within it
+    CacheScene scene;
+    QVERIFY(scene.start(4));
+    QVERIFY(scene.server.adminPost(u"/__admin/policy"_s, {{u"local_retention_days"_s, kDays}}));
+    const AgentRun first = scene.agent->syncOnce(scene.server.url());
+    QVERIFY2(first.exitCode == 0, first.describe().constData());
+    const QDir cache(cacheDir(scene.data()));
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    const qint64 longAgo = now - qint64(kDays + 400) * kDayMs;
+    QStringList ids;
+    QStringList files;
+    {
+        StoreInspector store(databasePath(scene.data()));
+        for (const StoredRecording &recording : store.recordings()) {
+            QCOMPARE(recording.cacheState, u"present"_s);
+            ids.append(recording.id);
+            files.append(recording.cacheFile);
+        }
+        QCOMPARE(ids.size(), 4);
+        // 0: a copy cached longer ago than the period. 1: a copy within it. 2 and 3:
+        // partial downloads of calls older than the period; 2 untouched since, 3 being
+        // written now (the person plays that old call through the agent).
+        QVERIFY(execute(store, u"UPDATE recordings SET cached_at = ? WHERE id = ?"_s, {longAgo, ids[0]}));
+        for (int i : {2, 3}) {
+            QVERIFY(QFile::rename(cache.filePath(files[i]), cache.filePath(files[i] + u".part"_s)));
+            files[i] += u".part"_s;
+            QVERIFY(execute(store, u"UPDATE recordings SET cache_state = 'partial', cache_file = ?, cached_bytes = 0, "
+                                   "cached_at = NULL WHERE id = ?"_s, {files[i], ids[i]}));
+            QVERIFY(execute(store, u"UPDATE calls SET started_at = ? WHERE id = (SELECT call_id FROM recordings "
+                                   "WHERE id = ?)"_s, {longAgo, ids[i]}));
+        }
+        QFile untouched(cache.filePath(files[2]));
+        QVERIFY(untouched.open(QIODevice::ReadWrite));
+        QVERIFY(untouched.setFileTime(QDateTime::fromMSecsSinceEpoch(longAgo), QFileDevice::FileModificationTime));
+    }
+
+    scene.server.stop();
+    const AgentRun offline = scene.agent->syncOnce(scene.server.url());
+    QVERIFY2(offline.exitCode == kExitServer, offline.describe().constData());
+
+    StoreInspector store(databasePath(scene.data()));
+    const auto states = cacheStates(store);
+    QCOMPARE(states.value(ids[0]), u"absent"_s);
+    QCOMPARE(states.value(ids[1]), u"present"_s);
+    QCOMPARE(states.value(ids[2]), u"absent"_s);
+    QCOMPARE(states.value(ids[3]), u"partial"_s);
+    const QStringList left = cache.entryList(QDir::Files);
+    QCOMPARE(QSet<QString>(left.cbegin(), left.cend()), (QSet<QString>{files[1], files[3]}));
+    const auto events = deletionEvents(store);
+    QCOMPARE(events.size(), 1); // the copy; a partial download was never a copy the user had
+    QCOMPARE(events[0].recordingId, ids[0]);
+    QCOMPARE(events[0].reason, u"retention"_s);
+    QVERIFY(!events[0].uploaded); // waiting for the server
+    QCOMPARE(earshot::AuditLog(store.connection()).verifyChain(), QStringList());
 }
 
 void TstAgentCache::reconcileRepairsRowsAndRemovesStrays()
@@ -512,18 +575,29 @@ void TstAgentCache::rejectedEventsKeepTheServersErrorAndAreNotResent()
 void TstAgentCache::copiesWithdrawnOnTheServerAreDeletedAndReported()
 {
     CacheScene scene;
-    QVERIFY(scene.startSynced(3));
+    QVERIFY(scene.startSynced(4));
     const QString dataPath = scene.data();
     const QList<ServerCall> calls = serverCalls(scene.server);
     const QString withdrawn = calls[1].recordingId;
-    QVERIFY(scene.server.adminPost(u"/__admin/recordings/%1/status"_s.arg(withdrawn),
-                                   {{u"status"_s, u"unavailable"_s}}));
+    // And one withdrawn while only part of it had come: its partial goes too, unaudited.
+    const QString withdrawnPartial = calls[2].recordingId;
+    {
+        StoreInspector store(databasePath(dataPath));
+        const QString file = store.recordingColumn(withdrawnPartial, u"cache_file"_s).toString();
+        const QDir cache(cacheDir(dataPath));
+        QVERIFY(QFile::rename(cache.filePath(file), cache.filePath(file + u".part"_s)));
+        QVERIFY(execute(store, u"UPDATE recordings SET cache_state = 'partial', cache_file = ? WHERE id = ?"_s,
+                        {QString(file + u".part"_s), withdrawnPartial}));
+    }
+    for (const QString &id : {withdrawn, withdrawnPartial})
+        QVERIFY(scene.server.adminPost(u"/__admin/recordings/%1/status"_s.arg(id), {{u"status"_s, u"unavailable"_s}}));
 
     const AgentRun second = scene.agent->syncOnce(scene.server.url());
     QVERIFY2(second.exitCode == 0, second.describe().constData());
     StoreInspector store(databasePath(dataPath));
     const auto states = cacheStates(store);
     QCOMPARE(states.value(withdrawn), u"absent"_s);
+    QCOMPARE(states.value(withdrawnPartial), u"absent"_s);
     QCOMPARE(std::count(states.cbegin(), states.cend(), u"present"_s), 2);
     const auto events = deletionEvents(store);
     QCOMPARE(events.size(), 1);
@@ -533,6 +607,7 @@ void TstAgentCache::copiesWithdrawnOnTheServerAreDeletedAndReported()
     QVERIFY(serverEventIds(scene.server).contains(events[0].eventId));
     const CacheCheck check = checkCache(store, cacheDir(dataPath));
     QCOMPARE(check.present, 2);
+    QCOMPARE(QDir(cacheDir(dataPath)).entryList(QDir::Files).size(), 2); // the files went too
 }
 
 // The tombstone of a call whose recording is cached takes the copy away inside the
@@ -569,6 +644,7 @@ void TstAgentCache::copiesOfCallsDeletedOnTheServerAreAudited()
     QCOMPARE(earshot::AuditLog(store.connection()).verifyChain(), QStringList());
     const CacheCheck check = checkCache(store, cacheDir(dataPath));
     QCOMPARE(check.present, 2);
+    QCOMPARE(QDir(cacheDir(dataPath)).entryList(QDir::Files).size(), 2); // the files went too
 }
 
 int main(int argc, char *argv[])
