@@ -162,6 +162,8 @@ Result<HttpResponse, TransferError> CurlTransport::perform(const HttpRequest &re
             return result; // a redirect without a usable Location: let the caller see the status
         const QUrl next = QUrl::fromEncoded(QByteArray(location), QUrl::StrictMode);
         qCDebug(lcHttp) << "redirect" << result->status << redactedUrl(current.url) << "->" << redactedUrl(next);
+        if (Status allowed = checkRedirect(current.url, next); !allowed)
+            return TransferError{TransferError::Kind::Refused, allowed.error()};
         if (!sameOrigin(current.url, next)) {
             current.headers.removeIf([](const auto &header) {
                 return header.first.compare("Authorization", Qt::CaseInsensitive) == 0;

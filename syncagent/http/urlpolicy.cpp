@@ -31,4 +31,15 @@ Status checkTransferUrl(const QUrl &url)
     return Status::ok();
 }
 
+Status checkRedirect(const QUrl &from, const QUrl &to)
+{
+    if (Status allowed = checkTransferUrl(to); !allowed)
+        return allowed;
+    if (from.scheme().compare("https"_L1, Qt::CaseInsensitive) == 0
+        && to.scheme().compare("https"_L1, Qt::CaseInsensitive) != 0)
+        return Status::failure(u"refusing the redirect from %1 to %2: from https to plain http"_s.arg(
+            redactedUrl(from), redactedUrl(to)));
+    return Status::ok();
+}
+
 } // namespace earshot::http

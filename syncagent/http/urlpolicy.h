@@ -11,6 +11,11 @@ namespace earshot::http {
 // network unencrypted. Checked for every request and every redirect hop.
 Status checkTransferUrl(const QUrl &url);
 
+// A redirect hop: `to` must pass checkTransferUrl, and a request made over https is never
+// sent on over plain http, not even to this computer (a signed link or a token would
+// travel unencrypted past whatever listens there).
+Status checkRedirect(const QUrl &from, const QUrl &to);
+
 bool isLoopbackHost(const QString &host);
 
 } // namespace earshot::http

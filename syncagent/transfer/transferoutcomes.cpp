@@ -121,7 +121,9 @@ void TransferEngine::handleOutcome(const JobPointer &job, const MediaOutcome &ou
     case Kind::Redirect:
         if (++job->redirects > kMaxRedirects)
             return failAttempt(job, u"the media server redirected more than %1 times"_s.arg(kMaxRedirects));
-        if (Status allowed = http::checkTransferUrl(outcome.redirectTo); !allowed)
+        if (Status allowed = http::checkRedirect(job->redirectedUrl.isValid() ? job->redirectedUrl : job->link.url(),
+                                                 outcome.redirectTo);
+            !allowed)
             return failAttempt(job, u"the media server redirected to a refused address: "_s + allowed.error());
         qCDebug(lcTransfer).noquote() << "redirect" << outcome.status << "to" << http::redactedUrl(outcome.redirectTo);
         job->redirectedUrl = outcome.redirectTo;

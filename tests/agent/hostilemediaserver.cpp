@@ -77,7 +77,10 @@ private:
         QFile file(QDir(m_rootDir).filePath(QString::fromUtf8(request.path.mid(request.path.lastIndexOf('/') + 1))));
         QByteArray body;
         QByteArray headers;
-        if (behaviour.answer == Answer::Status) {
+        if (behaviour.answer == Answer::Redirect) {
+            request.status = 302;
+            headers += "Location: " + behaviour.location + "\r\n";
+        } else if (behaviour.answer == Answer::Status) {
             request.status = behaviour.status;
             body = R"({"error":{"code":"scripted","message":"scripted failure"}})"_ba;
             if (!behaviour.retryAfter.isEmpty())

@@ -30,6 +30,7 @@ public:
         Status,            // `status` with an error body (and Retry-After when given)
         CutShort,          // the right head, then the body ends after `cutAfter` bytes
         Silent,            // the right head, then nothing, the connection held open
+        Redirect,          // 302 to `location`
     };
     struct Behaviour
     {
@@ -37,6 +38,7 @@ public:
         int status = 0;
         QByteArray retryAfter;
         qint64 cutAfter = 0;
+        QByteArray location = {};
     };
     struct Request
     {

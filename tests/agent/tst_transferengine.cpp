@@ -269,6 +269,35 @@ void TstTransferEngine::retryAfterIsHonoured()
              qPrintable(u"tried again after %1 ms"_s.arg(requests[1].elapsedMs - requests[0].elapsedMs)));
 }
 
+// A redirect of the media server is followed hop by hop: onward on this computer, yes;
+// to plain http on another host, never (the signed link would cross the network in clear).
+void TstTransferEngine::redirectsGoOnlyWhereAllowed()
+{
+    addRecording(256 * 1024);
+    m_server->script({{Answer::Redirect, 0, {}, 0, "http://media.example.com/media/rec.mp3?sig=leaked"}});
+    auto engine = makeEngine();
+    QVERIFY(engine);
+    QVERIFY(engine->queueDue());
+    QVERIFY(runUntilIdle(*engine));
+    QCOMPARE(engine->takeReport().failed, 1);
+    const StoredRow refused = row();
+    QCOMPARE(refused.cacheState, u"absent"_s);
+    QVERIFY2(refused.lastError.contains(u"redirected to a refused address"_s)
+                 && refused.lastError.contains(u"use https"_s) && !refused.lastError.contains(u"leaked"_s),
+             qPrintable(refused.lastError));
+    QCOMPARE(m_server->requests().size(), 1); // nothing was sent to media.example.com
+
+    QVERIFY(execute(m_store->connection(), u"UPDATE recordings SET next_attempt_at = NULL"_s));
+    m_server->script({{Answer::Redirect, 0, {}, 0, m_server->url(u"rec.mp3"_s, u"moved=1"_s).toEncoded()}});
+    QVERIFY(engine->queueDue());
+    QVERIFY(runUntilIdle(*engine));
+    QCOMPARE(engine->takeReport().downloaded, 1);
+    const auto requests = m_server->requests();
+    QCOMPARE(requests.size(), 3);
+    QCOMPARE(requests[2].query, "moved=1"_ba);
+    QCOMPARE(row().cacheState, u"present"_s);
+}
+
 void TstTransferEngine::rangeNotSatisfiableKeepsThePartial()
 {
     addRecording();

@@ -97,6 +97,7 @@ private Q_SLOTS:
     void ignoredRangeStartsOverDeliberately();
     void expiredLinkIsRefreshedAndResumedAtTheSameByte();
     void retryAfterIsHonoured();
+    void redirectsGoOnlyWhereAllowed();
     void rangeNotSatisfiableKeepsThePartial();
     void playerRangeGoesFirstAndNothingIsFetchedTwice();
     void playerRangeOvertakesTheMainStream();
