@@ -4,6 +4,8 @@
 // expires while the network breaks mid-download, a wrong SHA-256, a body cut short by a
 // network that then stays down, connection reuse, https, and encrypted copies of real
 // audio. What nginx did is read from its access log.
+#include "tst_agentnginx.h"
+
 #include "agenttesting.h"
 #include "cachecheck.h"
 #include "cuttingproxy.h"
@@ -11,8 +13,6 @@
 
 #include "cache/encryptedcachewriter.h"
 #include "testsupport/media_files.h"
-#include "testsupport/nginx_server.h"
-#include "testsupport/test_certificates.h"
 
 #include <QCoreApplication>
 #include <QDir>
@@ -27,14 +27,8 @@
 
 using namespace Qt::StringLiterals;
 using namespace agenttesting;
-using earshot::testsupport::NginxAccessEntry;
-using earshot::testsupport::NginxServer;
-using earshot::testsupport::TestCertificates;
 
-namespace {
-
-constexpr qint64 kMiB = 1024 * 1024;
-constexpr qint64 kChunk = 64 * 1024;
+namespace nginxtest {
 
 QList<NginxAccessEntry> mediaGets(const NginxServer &nginx, const QByteArray &pathPart)
 {
@@ -98,34 +92,19 @@ qint64 waitForPartial(QProcess &process, const QString &dataDir, qint64 atLeast,
     return -1;
 }
 
-} // namespace
-
-class TstAgentNginx : public QObject
+qint64 contiguousOnDisk(const QString &dataDir, const QString &partial, qint64 size)
 {
-    Q_OBJECT
+    const StoreInspector store(databasePath(dataDir));
+    auto writer = earshot::EncryptedCacheWriter::resume(QDir(cacheDir(dataDir)).filePath(partial), cacheKeyOf(store),
+                                                        static_cast<quint64>(size));
+    if (!writer) {
+        qWarning().noquote() << writer.error();
+        return -1;
+    }
+    return (*writer)->contiguousPlaintextBytes();
+}
 
-private Q_SLOTS:
-    void initTestCase();
 
-    void killDuringLargeRecordingResumesWithRange();
-    void linkExpiringWhileTheNetworkBreaksIsRefreshedAndResumed();
-    void wrongSha256NeverBecomesPresent();
-    void bodyCutShortNeverBecomesPresent();
-    void transfersShareConnectionsAndRunInParallel();
-    void realAudioIsCachedEncrypted();
-    void httpsIsVerifiedAgainstTheExtraCaAndMultiplexed();
-    void aCertificateForAnotherHostIsRefusedWithoutAskingForACa();
-
-private:
-    // nginx serving `root`, and a reference server with one call per file of `dir`
-    // (a subfolder of root) whose links point at nginx, or at `mediaBase` when given.
-    // With `tls`, nginx serves https and HTTP/2 with that server certificate.
-    bool startServers(const QString &root, const QString &dir, const QStringList &extra = {},
-                      const QString &mediaBase = {}, const TestCertificates *tls = nullptr);
-
-    std::unique_ptr<NginxServer> m_nginx;
-    std::unique_ptr<ServerView> m_server;
-};
 
 void TstAgentNginx::initTestCase()
 {
@@ -198,11 +177,8 @@ void TstAgentNginx::killDuringLargeRecordingResumesWithRange()
 
     StoreInspector store(databasePath(dataDir.path()));
     QCOMPARE(store.integrityCheck(), u"ok"_s);
-    auto writer = earshot::EncryptedCacheWriter::resume(QDir(cacheDir(dataDir.path())).filePath(partial),
-                                                        cacheKeyOf(store), static_cast<quint64>(size));
-    QVERIFY2(writer, qPrintable(writer.error()));
-    const qint64 onDisk = (*writer)->contiguousPlaintextBytes();
-    writer->reset();
+    const qint64 onDisk = contiguousOnDisk(dataDir.path(), partial, size);
+    QVERIFY(onDisk >= 0);
 
     const AgentRun resumed = agent->syncOnce(m_server->url());
     QVERIFY2(resumed.exitCode == 0, resumed.describe().constData());
@@ -536,14 +512,15 @@ void TstAgentNginx::aCertificateForAnotherHostIsRefusedWithoutAskingForACa()
     QCOMPARE(mediaGets(*m_nginx, "/host-").size(), 0);
 }
 
+} // namespace nginxtest
+
 int main(int argc, char *argv[])
 {
     return runUnderKeyring(argc, argv, [](int count, char **arguments) {
         QCoreApplication application(count, arguments);
-        TstAgentNginx test;
+        nginxtest::TstAgentNginx test;
         QTEST_SET_MAIN_SOURCE_PATH
         return QTest::qExec(&test, count, arguments);
     });
 }
 
-#include "tst_agentnginx.moc"

@@ -34,6 +34,8 @@ bool FaultInjector::update(const QJsonObject &changes, QString *error)
             next.dropBodyAfter = number < 0 ? -1 : static_cast<qint64>(number);
         } else if (key == "url_lifetime"_L1 && number >= 1 && number <= 7 * 86400) {
             next.urlLifetimeSeconds = static_cast<int>(number);
+        } else if (key == "claimed_url_lifetime"_L1 && number >= 0 && number <= 7 * 86400) {
+            next.claimedUrlLifetimeSeconds = static_cast<int>(number);
         } else {
             *error = u"unknown fault or value out of range: %1"_s.arg(key);
             return false;
@@ -51,6 +53,7 @@ QJsonObject FaultInjector::toJson() const
         {u"drop_body_after"_s, m_settings.dropBodyAfter < 0 ? QJsonValue(QJsonValue::Null)
                                                               : QJsonValue(m_settings.dropBodyAfter)},
         {u"url_lifetime"_s, m_settings.urlLifetimeSeconds},
+        {u"claimed_url_lifetime"_s, m_settings.claimedUrlLifetimeSeconds},
     };
 }
 

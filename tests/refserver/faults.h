@@ -14,6 +14,9 @@ struct FaultSettings
     double errorRate = 0.0;
     qint64 dropBodyAfter = -1; // negative: never
     int urlLifetimeSeconds = 300;
+    // What expires_in claims instead of the truth (0: the truth): a server whose clock or
+    // cache makes links die before the client expects, so that it meets 403/410.
+    int claimedUrlLifetimeSeconds = 0;
 };
 
 class FaultInjector

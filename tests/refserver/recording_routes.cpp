@@ -46,9 +46,12 @@ QJsonObject issueUrl(ServerContext &context, const CallRow &call)
                               : context.signer.sign(UrlSigner::mediaFileName(recording.id, recording.format), lifetime);
     context.calls.markRecordingFetched(call.seq);
     context.stats.noteRecordingLink(call.id);
+    // A lying server (a fault): the link dies sooner than the client is told.
+    const int claimed = context.faults.settings().claimedUrlLifetimeSeconds;
+    const qint64 expiresAt = claimed > 0 ? url.expiresAtSeconds - url.expiresInSeconds + claimed : url.expiresAtSeconds;
     return {{u"recording_url"_s, url.url},
-            {u"expires_at"_s, QString::fromLatin1(json::timestamp(url.expiresAtSeconds * 1000, false))},
-            {u"expires_in"_s, url.expiresInSeconds}};
+            {u"expires_at"_s, QString::fromLatin1(json::timestamp(expiresAt * 1000, false))},
+            {u"expires_in"_s, claimed > 0 ? claimed : url.expiresInSeconds}};
 }
 
 void recordingUrl(ServerContext &context, ApiRequest &request, HttpReply &reply)
