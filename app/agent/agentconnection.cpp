@@ -255,6 +255,20 @@ void AgentConnection::noteOpened(const QString &recordingId)
             });
 }
 
+void AgentConnection::reportDamaged(const QString &recordingId)
+{
+    request(u"recording_damaged"_s, {{"recording_id"_L1, recordingId}}, this,
+            [recordingId](const Expected<QJsonObject> &answer) {
+                if (!answer)
+                    qCWarning(lcAgent).noquote() << "could not have the agent check recording" << recordingId << ":"
+                                                 << answer.error();
+                else if (answer->value("damaged"_L1).toBool())
+                    qCWarning(lcAgent).noquote() << "the agent found the copy of recording" << recordingId
+                                                 << "damaged and fetches it again:"
+                                                 << answer->value("problem"_L1).toString();
+            });
+}
+
 void AgentConnection::syncNow(QObject *context, Callback callback)
 {
     request(u"sync_now"_s, {}, context, std::move(callback));

@@ -86,6 +86,8 @@ public:
     // The person opened the recording to play it: the agent's quota evicts it last. Nothing
     // is lost when the agent is away but the recording's place in that order.
     void noteOpened(const QString &recordingId);
+    // A cached copy could not be read: the agent checks it, and fetches it again if damaged.
+    void reportDamaged(const QString &recordingId);
 
 Q_SIGNALS:
     void statusChanged(const earshot::AgentStatus &status);

@@ -73,7 +73,7 @@ qint64 CacheFileSource::readableFrom(qint64 position) const
         if (isDownloading())
             waitAt(position);
         else
-            fail(damagedText(m_reader->errorString()));
+            failDamaged();
         return 0;
     }
     // A parser pulling from GStreamer's appsrc takes a read shorter than it asked for as
@@ -147,6 +147,16 @@ void CacheFileSource::fail(const QString &message) const
     QMetaObject::invokeMethod(self, [self] { Q_EMIT self->failed(self->m_failure); }, Qt::QueuedConnection);
 }
 
+void CacheFileSource::failDamaged() const
+{
+    const bool first = m_failure.isEmpty();
+    fail(damagedText(m_reader->errorString()));
+    if (!first)
+        return;
+    auto *self = const_cast<CacheFileSource *>(this);
+    QMetaObject::invokeMethod(self, [self] { Q_EMIT self->damaged(); }, Qt::QueuedConnection);
+}
+
 QList<qint64> CacheFileSource::probedOffsets() const
 {
     const qint64 chunkSize = m_reader->header().chunkSize;
@@ -199,7 +209,7 @@ void CacheFileSource::refresh(bool completed)
     if (m_waitingAt < 0)
         return;
     if (!isDownloading() && !m_reader->canReadAt(m_waitingAt)) {
-        fail(damagedText(m_reader->errorString()));
+        failDamaged();
         return;
     }
     if (isDownloading() && !lookaheadPresent(m_waitingAt))

@@ -50,6 +50,11 @@ public:
     // The rest will not come (the agent stopped, or could not download it): fail with this.
     void giveUp(const QString &message) { fail(message); }
 
+Q_SIGNALS:
+    // A chunk of the complete copy failed authentication (after failed()): the agent is
+    // told, checks the copy itself, and fetches it again if it is damaged.
+    void damaged();
+
 protected:
     qint64 readData(char *data, qint64 maxSize) override;
     qint64 writeData(const char *data, qint64 maxSize) override;
@@ -60,6 +65,7 @@ private:
     bool lookaheadPresent(qint64 position) const;
     void waitAt(qint64 position) const;
     void fail(const QString &message) const;
+    void failDamaged() const;
 
     // bytesAvailable() is const in QIODevice, yet it is where the gap is found.
     mutable std::unique_ptr<EncryptedCacheReader> m_reader;

@@ -103,9 +103,13 @@ void RecordingOpener::proceed()
     if (m_call.cacheState == CacheState::Present) {
         auto cached = openCachedRecording(m_cacheDirectory, m_call, m_keys.key());
         if (!cached) {
+            // The agent judges: it reads the copy whole, and fetches it again if damaged.
+            m_agent.reportDamaged(m_call.recordingId);
             finish(Expected<OpenedRecording>::failure(cached.error()));
             return;
         }
+        connect(cached->source.get(), &CacheFileSource::damaged, &m_agent,
+                [agent = &m_agent, id = m_call.recordingId] { agent->reportDamaged(id); });
         finish(OpenedRecording{std::move(cached->source), cached->formatHint, false});
         return;
     }

@@ -30,6 +30,11 @@ public:
         return m_reconciler.run(referencedFiles);
     }
     Expected<int> discardCopiesOfALostKey() { return m_reconciler.discardEverything(); }
+    // Copies found unreadable while in use (DamagedCopyCheck): removed and audited.
+    Expected<int> discardDamagedCopies(const QList<CachedCopy> &copies)
+    {
+        return m_removal.remove(copies, LocalCopyRemoval::Reason::DamagedFile);
+    }
     // Applies the server's retention now and to the downloads that follow, and remembers
     // it for the passes that cannot reach the server.
     Expected<int> applyRetention(int retentionDays, qint64 nowMs);

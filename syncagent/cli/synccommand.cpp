@@ -6,6 +6,7 @@
 #include "auth/agentsettings.h"
 #include "auth/sessionvault.h"
 #include "cache/cacheupkeep.h"
+#include "cache/damagedcopycheck.h"
 #include "cache/cachekey.h"
 #include "cli/agentsetup.h"
 #include "cli/console.h"
@@ -185,6 +186,7 @@ int runSync(const AgentCommand &command)
         events = std::make_unique<ServerEvents>(server, api.sharedSession(), workerTransport);
     SessionWatch sessions(vault, server, api.sharedSession());
     bool shutdownRequested = false;
+    DamagedCopyCheck damage((*store)->connection(), cache, *cacheKey, upkeep, transfers);
     AgentControl control({loop, transfers, upkeep.policy(), (*store)->connection(), sessions, events.get(), server.origin(),
                           [&shutdownRequested, &signals] {
                               shutdownRequested = true;
@@ -196,7 +198,8 @@ int runSync(const AgentCommand &command)
                                   !saved)
                                   qCWarning(lcTransfer).noquote() << "the bandwidth limit applies to this run only:"
                                                                   << saved.error();
-                          }});
+                          },
+                          &damage});
     if (Status listening = control.listen(ipc::socketPathFor(setup.dataDir)); !listening) {
         printError(listening.error());
         return toInt(ExitCode::LocalStore);

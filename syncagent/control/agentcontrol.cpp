@@ -2,6 +2,7 @@
 
 #include "agentlogging.h"
 #include "cache/cachedcopy.h"
+#include "cache/damagedcopycheck.h"
 #include "cache/cachepolicy.h"
 #include "cache/pinnedrecordings.h"
 #include "control/serverevents.h"
@@ -113,6 +114,8 @@ void AgentControl::handle(const ipc::Request &request, const IpcReply &reply)
         fetchFirst(request.args, reply);
     } else if (command == "recording_opened"_L1) {
         noteOpened(request.args, reply);
+    } else if (command == "recording_damaged"_L1) {
+        checkDamage(request.args, reply);
     } else if (command == "pin"_L1 || command == "unpin"_L1) {
         changePin(command == "pin"_L1, request.args, reply);
     } else if (command == "pause"_L1) {
@@ -167,6 +170,21 @@ void AgentControl::noteOpened(const QJsonObject &args, const IpcReply &reply)
     if (!*marked)
         return reply.fail(u"not_found"_s, u"there is no recording %1 in the local store"_s.arg(recordingId));
     reply.ok();
+}
+
+void AgentControl::checkDamage(const QJsonObject &args, const IpcReply &reply)
+{
+    const QString recordingId = recordingIdArgument(args);
+    if (recordingId.isEmpty())
+        return reply.fail(badArgument(), u"recording_damaged needs a \"recording_id\""_s);
+    if (!m_parts.damage)
+        return reply.fail(u"cannot_check"_s, u"this agent does not check cached copies"_s);
+    m_parts.damage->check(recordingId, [reply](const Expected<DamagedCopyCheck::Verdict> &verdict) {
+        if (!verdict)
+            return reply.fail(u"cannot_check"_s, verdict.error());
+        reply.ok({{"damaged"_L1, verdict->damaged},
+                  {"problem"_L1, verdict->damaged ? QJsonValue(verdict->problem) : QJsonValue()}});
+    });
 }
 
 void AgentControl::changePin(bool pin, const QJsonObject &args, const IpcReply &reply)

@@ -12,6 +12,8 @@
 
 namespace earshot {
 
+class DamagedCopyCheck;
+
 class CachePolicy;
 class ServerEvents;
 class SessionWatch;
@@ -39,6 +41,7 @@ public:
         QString serverOrigin;
         std::function<void()> shutdown; // ends the agent cleanly, exit status 0
         std::function<void(qint64 bytesPerSecond)> bandwidthLimitChanged; // to remember it
+        DamagedCopyCheck *damage = nullptr; // the app's report of an unreadable copy
     };
 
     explicit AgentControl(Parts parts, QObject *parent = nullptr);
@@ -50,6 +53,7 @@ private:
     void handle(const ipc::Request &request, const IpcReply &reply);
     void fetchFirst(const QJsonObject &args, const IpcReply &reply);
     void noteOpened(const QJsonObject &args, const IpcReply &reply);
+    void checkDamage(const QJsonObject &args, const IpcReply &reply);
     void changePin(bool pin, const QJsonObject &args, const IpcReply &reply);
     void setBandwidthLimit(const QJsonObject &args, const IpcReply &reply);
     void setUserPaused(bool paused);

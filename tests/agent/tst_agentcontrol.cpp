@@ -5,6 +5,7 @@
 // server events start passes; a revoked session pauses the agent until the user signs in
 // again.
 #include "agenttesting.h"
+#include "cachecheck.h"
 #include "storeinspector.h"
 
 #include "ipc/ipcclient.h"
@@ -14,6 +15,7 @@
 #include <QCoreApplication>
 #include <QDateTime>
 #include <QElapsedTimer>
+#include <QFile>
 #include <QJsonArray>
 #include <QSettings>
 #include <QSqlQuery>
@@ -197,6 +199,7 @@ private Q_SLOTS:
     void controlsDownloads();
     void openedCopiesAreEvictedLast();
     void givenUpRecordingStillPlaysAtOnce();
+    void damagedCopyIsCheckedRemovedAndFetchedAgain();
     void settingsGivenOnceAreRememberedByTheFolder();
     void serverEventStartsAPass();
     void playerRequestWhileTheServerIsAwayDoesNotStopLaterPasses();
@@ -515,6 +518,61 @@ void TstAgentControl::givenUpRecordingStillPlaysAtOnce()
     QCOMPARE(cached.gaveUpAt, 0);
     QCOMPARE(cached.attempts, 0);
     QVERIFY(cached.lastError.isEmpty());
+}
+
+// The app could not read a cached copy. The agent reads it whole itself: a damaged copy
+// goes (audited as damaged_file) and comes again at once; a sound one stays.
+void TstAgentControl::damagedCopyIsCheckedRemovedAndFetchedAgain()
+{
+    constexpr qint64 kBytes = 256 * 1024;
+    ServerWithClips scene;
+    QVERIFY(scene.start(2, kBytes));
+    const QString dataPath = scene.dataDir.path();
+    ControlledAgent controlled(*scene.agent, scene.server.url(), {u"--interval"_s, u"3600"_s});
+    QVERIFY(controlled.connect());
+    QVERIFY2(waitUntil([&] { return presentRecordings(dataPath) == 2; }, std::chrono::seconds(60)),
+             controlled.log().constData());
+    const QList<StoredRecording> recordings = StoreInspector(databasePath(dataPath)).recordings();
+    const StoredRecording &hurt = recordings[0];
+    const StoredRecording &sound = recordings[1];
+    {
+        QFile file(QDir(cacheDir(dataPath)).filePath(hurt.cacheFile));
+        QVERIFY(file.open(QIODevice::ReadWrite));
+        QVERIFY(file.seek(file.size() / 2));
+        QVERIFY(file.write("\xde\xad\xbe\xef", 4) == 4);
+    }
+
+    QVERIFY(scene.server.resetStats());
+    const qsizetype from = controlled.eventCount();
+    const auto verdict = controlled.request(u"recording_damaged"_s, {{"recording_id"_L1, hurt.id}});
+    QVERIFY2(verdict.hasValue(), qPrintable(verdict.error()));
+    QVERIFY(verdict->value("damaged"_L1).toBool());
+    QVERIFY2(!verdict->value("problem"_L1).toString().isEmpty(), "a damaged copy says what is wrong");
+    QVERIFY2(controlled.waitForEvent(u"recording_cached"_s, std::chrono::seconds(30),
+                                     [&](const QJsonObject &data) {
+                                         return data.value("recording_id"_L1).toString() == hurt.id;
+                                     }, from),
+             controlled.log().constData());
+    QCOMPARE(requestCount(scene.server.stats(), "GET /media/{id}"), 1);
+    {
+        StoreInspector store(databasePath(dataPath));
+        const CacheCheck check = checkCache(store, cacheDir(dataPath));
+        QVERIFY2(check.problems.isEmpty(), qPrintable(check.problems.join(u'\n')));
+        QCOMPARE(check.present, 2);
+        QSqlQuery audit(u"SELECT recording_id, reason FROM audit_events WHERE type = 'recording.deleted_local'"_s,
+                        store.connection());
+        QVERIFY(audit.next());
+        QCOMPARE(audit.value(0).toString(), hurt.id);
+        QCOMPARE(audit.value(1).toString(), u"damaged_file"_s);
+        QVERIFY(!audit.next());
+    }
+
+    const auto fine = controlled.request(u"recording_damaged"_s, {{"recording_id"_L1, sound.id}});
+    QVERIFY2(fine.hasValue(), qPrintable(fine.error()));
+    QVERIFY(!fine->value("damaged"_L1).toBool());
+    QCOMPARE(StoreInspector(databasePath(dataPath)).recordingColumn(sound.id, u"cache_file"_s).toString(),
+             sound.cacheFile);
+    QVERIFY(!controlled.request(u"recording_damaged"_s, {{"recording_id"_L1, u"rec_nonexistent"_s}}).hasValue());
 }
 
 // The app starts the agent with --data-dir alone: the settings its user gave earlier, on a

@@ -407,6 +407,8 @@ void TestPlayback::tamperedCacheFileIsAClearError()
     flipByteOfChunk(4);
     auto source = CacheFileSource::open(path, m_key);
     QVERIFY2(source, qPrintable(source.error()));
+    // Damage, not a gap to wait at: said once, for the opener to tell the agent.
+    QSignalSpy damaged(source->get(), &CacheFileSource::damaged);
     QtMultimediaPlaybackEngine engine;
     QSignalSpy errors(&engine, &PlaybackEngine::errorOccurred);
     engine.setSource(std::move(source).value(), hintFor(recording.format));
@@ -415,6 +417,7 @@ void TestPlayback::tamperedCacheFileIsAClearError()
     const QString message = errors.first().first().toString();
     QVERIFY2(message.contains(u"damaged"_s), qPrintable(message));
     QCOMPARE(engine.errorString(), message);
+    QTRY_COMPARE(damaged.count(), 1);
     QTRY_COMPARE(engine.state(), PlaybackEngine::State::Stopped);
     // Nothing past the damage played (chunk 4 starts near 8 s).
     QVERIFY2(engine.position() < 9000, qPrintable(u"at %1 ms"_s.arg(engine.position())));
