@@ -3,6 +3,7 @@
 #include "agenttesting.h"
 
 #include "testsupport/media_files.h"
+#include "testsupport/nginx_server.h"
 
 #include <QDateTime>
 #include <QJsonObject>
@@ -15,7 +16,9 @@ namespace agenttesting {
 
 namespace {
 
-bool startServer(ServerView &server, const QTemporaryDir &media, int calls)
+MediaServer s_mediaServer = MediaServer::Reference;
+
+bool writeRecordings(const QTemporaryDir &media, int calls)
 {
     QStringList names;
     QList<qint64> sizes;
@@ -28,8 +31,15 @@ bool startServer(ServerView &server, const QTemporaryDir &media, int calls)
         qWarning() << error;
         return false;
     }
-    return server.start({u"--calls"_s, QString::number(calls), u"--one-recording-per-file"_s, u"--recordings-dir"_s,
-                         media.path()});
+    return true;
+}
+
+qint64 nginxMediaGets(const earshot::testsupport::NginxServer &nginx)
+{
+    const auto log = nginx.accessLog();
+    return std::count_if(log.cbegin(), log.cend(), [](const earshot::testsupport::NginxAccessEntry &entry) {
+        return entry.method == "GET" && entry.path().startsWith("/media/");
+    });
 }
 
 } // namespace
@@ -49,14 +59,48 @@ QList<ServerCall> serverCalls(ServerView &server)
     return calls;
 }
 
+void CacheScene::serveMediaFrom(MediaServer mediaServer)
+{
+    s_mediaServer = mediaServer;
+}
+
+CacheScene::CacheScene() = default;
+CacheScene::~CacheScene() = default;
+
 bool CacheScene::start(int calls)
 {
-    if (!startServer(server, media, calls)) {
+    if (!writeRecordings(media, calls))
+        return false;
+    QStringList arguments{u"--calls"_s, QString::number(calls), u"--one-recording-per-file"_s, u"--recordings-dir"_s,
+                          media.path()};
+    if (s_mediaServer == MediaServer::Nginx) {
+        nginx = std::make_unique<earshot::testsupport::NginxServer>(media.path());
+        if (!nginx->start()) {
+            qWarning().noquote() << nginx->errorString();
+            return false;
+        }
+        arguments << u"--media-base-url"_s << nginx->baseUrl().toString() << u"--media-secret"_s << nginx->secret();
+    }
+    if (!server.start(arguments)) {
         qWarning() << server.error();
         return false;
     }
     agent = signedInAgent(server, dataDir.path());
     return agent != nullptr;
+}
+
+qint64 CacheScene::mediaRequests()
+{
+    if (nginx)
+        return nginxMediaGets(*nginx) - m_nginxRequestsBefore;
+    return requestCount(server.stats(), "GET /media/{id}");
+}
+
+bool CacheScene::resetStats()
+{
+    if (nginx)
+        m_nginxRequestsBefore = nginxMediaGets(*nginx);
+    return server.resetStats();
 }
 
 bool CacheScene::startSynced(int calls)

@@ -1,5 +1,6 @@
 // The offline cache's policy and the audit upload, end to end with the built agent against
-// the reference server: pins kept and fetched first, the quota kept by evicting the least
+// the reference server, with the recordings served by it and then by nginx behind
+// secure_link: pins kept and fetched first, the quota kept by evicting the least
 // recently used, retention from the server's policy, the start-up reconcile both ways, and
 // deletions audited and uploaded (also after the server was down). The planner's rules
 // on their own are tst_cachepolicy.
@@ -14,6 +15,7 @@
 #include "secrets/keychainsecretstore.h"
 #include "store/database.h"
 #include "store/pinstore.h"
+#include "testsupport/nginx_server.h"
 #include "testsupport/temporary_store.h"
 
 #include <QDir>
@@ -28,6 +30,7 @@
 
 using namespace Qt::StringLiterals;
 using namespace agenttesting;
+using earshot::testsupport::NginxServer;
 
 namespace {
 
@@ -118,6 +121,9 @@ class TstAgentCache : public QObject
 
 private Q_SLOTS:
     void initTestCase();
+    // Every test runs twice: recordings served by the reference server, then by nginx.
+    void initTestCase_data();
+    void init();
 
 
     void cacheQuotaOptionIsChecked();
@@ -138,6 +144,21 @@ void TstAgentCache::initTestCase()
     QVERIFY2(QFileInfo::exists(QStringLiteral(EARSHOT_SYNC_PATH)), "the agent binary is not built: " EARSHOT_SYNC_PATH);
     QString error;
     QVERIFY2(keychainWorks(&error), qPrintable(error));
+}
+
+void TstAgentCache::initTestCase_data()
+{
+    QTest::addColumn<bool>("nginx");
+    QTest::newRow("reference server") << false;
+    QTest::newRow("nginx") << true;
+}
+
+void TstAgentCache::init()
+{
+    QFETCH_GLOBAL(bool, nginx);
+    if (nginx && NginxServer::executable().isEmpty())
+        QSKIP("nginx is not installed (Debian: apt-get install nginx)");
+    CacheScene::serveMediaFrom(nginx ? MediaServer::Nginx : MediaServer::Reference);
 }
 
 void TstAgentCache::cacheQuotaOptionIsChecked()
@@ -192,7 +213,7 @@ void TstAgentCache::quotaEvictionKeepsPinsAndAuditsEvictions()
     // Room for the pins and three more: the three most recently used stay.
     constexpr int kKept = 3;
     const qint64 quota = (pinned.size() + kKept) * kRecordingBytes;
-    QVERIFY(server.resetStats());
+    QVERIFY(scene.resetStats());
     const AgentRun second = agent->syncOnce(server.url(), {u"--cache-quota"_s, QString::number(quota)});
     QVERIFY2(second.exitCode == 0, second.describe().constData());
 
@@ -208,7 +229,7 @@ void TstAgentCache::quotaEvictionKeepsPinsAndAuditsEvictions()
             evicted.insert(id);
     }
     // Nothing was downloaded to be evicted again.
-    QCOMPARE(requestCount(server.stats(), "GET /media/{id}"), 0);
+    QCOMPARE(scene.mediaRequests(), 0);
     const CacheCheck check = checkCache(store, cacheDir(dataPath));
     QCOMPARE(check.present, pinned.size() + kKept);
     QCOMPARE(QDir(cacheDir(dataPath)).entryList(QDir::Files).size(), pinned.size() + kKept);
@@ -227,10 +248,10 @@ void TstAgentCache::quotaEvictionKeepsPinsAndAuditsEvictions()
     QCOMPARE(earshot::AuditLog(store.connection()).verifyChain(), QStringList());
 
     // The next pass finds the cache as it should be: nothing fetched, nothing evicted.
-    QVERIFY(server.resetStats());
+    QVERIFY(scene.resetStats());
     const AgentRun third = agent->syncOnce(server.url(), {u"--cache-quota"_s, QString::number(quota)});
     QVERIFY2(third.exitCode == 0, third.describe().constData());
-    QCOMPARE(requestCount(server.stats(), "GET /media/{id}"), 0);
+    QCOMPARE(scene.mediaRequests(), 0);
     QCOMPARE(deletionEvents(StoreInspector(databasePath(dataPath))).size(), events.size());
 }
 
@@ -250,7 +271,7 @@ void TstAgentCache::pinnedRecordingsAreFetchedBeforeNewerOnes()
         (pinnedLeads.contains(call.leadId) ? expected : rest).append(call.id);
     expected += rest; // each part newest first
 
-    QVERIFY(server.resetStats());
+    QVERIFY(scene.resetStats());
     const AgentRun run = agent->syncOnce(server.url(), {u"--parallel"_s, u"1"_s});
     QVERIFY2(run.exitCode == 0, run.describe().constData());
     QStringList order;
@@ -291,7 +312,7 @@ void TstAgentCache::retentionDeletesOldCopiesAndReportsThem()
     }
 
     QVERIFY(server.adminPost(u"/__admin/policy"_s, {{u"local_retention_days"_s, retentionDays}}));
-    QVERIFY(server.resetStats());
+    QVERIFY(scene.resetStats());
     const AgentRun second = agent->syncOnce(server.url());
     QVERIFY2(second.exitCode == 0, second.describe().constData());
 
@@ -305,7 +326,7 @@ void TstAgentCache::retentionDeletesOldCopiesAndReportsThem()
             expired.insert(call.recordingId);
     }
     QVERIFY(!expired.isEmpty());
-    QCOMPARE(requestCount(server.stats(), "GET /media/{id}"), 0); // not fetched back
+    QCOMPARE(scene.mediaRequests(), 0); // not fetched back
     const auto events = deletionEvents(store);
     QSet<QString> audited;
     const auto onServer = server.auditEvents();
@@ -416,10 +437,10 @@ void TstAgentCache::reconcileRepairsRowsAndRemovesStrays()
         stray.write(QByteArray(1000, 's'));
     }
 
-    QVERIFY(server.resetStats());
+    QVERIFY(scene.resetStats());
     const AgentRun second = agent->syncOnce(server.url());
     QVERIFY2(second.exitCode == 0, second.describe().constData());
-    QCOMPARE(requestCount(server.stats(), "GET /media/{id}"), 2); // both fetched again
+    QCOMPARE(scene.mediaRequests(), 2); // both fetched again
 
     StoreInspector store(databasePath(dataPath));
     const CacheCheck check = checkCache(store, cacheDir(dataPath));
@@ -462,11 +483,11 @@ void TstAgentCache::lostCacheKeyIsReplacedAndCopiesFetchedAgain()
     const earshot::Status removed = keychain.remove(earshot::CacheKey::keychainEntry(oldKeyId));
     QVERIFY2(removed, qPrintable(removed.error()));
 
-    QVERIFY(scene.server.resetStats());
+    QVERIFY(scene.resetStats());
     const AgentRun again = scene.agent->syncOnce(scene.server.url());
     QVERIFY2(again.exitCode == 0, again.describe().constData());
     QVERIFY2(again.standardError.contains("gone from the system keychain"), again.describe().constData());
-    QCOMPARE(requestCount(scene.server.stats(), "GET /media/{id}"), 4); // every one fetched again, whole
+    QCOMPARE(scene.mediaRequests(), 4); // every one fetched again, whole
 
     StoreInspector store(databasePath(scene.data()));
     const QString newKeyId = store.syncState(u"cache_key_id"_s);
@@ -566,7 +587,7 @@ void TstAgentCache::rejectedEventsKeepTheServersErrorAndAreNotResent()
     }
 
     // Not sent again and again: the next pass has nothing to upload.
-    QVERIFY(scene.server.resetStats());
+    QVERIFY(scene.resetStats());
     const AgentRun again = scene.agent->syncOnce(scene.server.url());
     QVERIFY2(again.exitCode == 0, again.describe().constData());
     QCOMPARE(requestCount(scene.server.stats(), "POST /api/audit/events"), 0);
