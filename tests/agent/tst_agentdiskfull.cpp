@@ -1,13 +1,15 @@
 // A full disk under the cache: the agent stops downloading with an error the user can act
 // on, keeps the store consistent (every "present" row verifies, partials are kept) and
 // resumes by itself once space returns. The same when the disk fills up while it saves
-// the calls' metadata. The data folder lives on a tiny tmpfs, so the
+// the calls' metadata. The recordings come from the reference server, then from nginx
+// behind secure_link. The data folder lives on a tiny tmpfs, so the
 // test needs root to mount one; without root it is skipped with a message.
 #include "agenttesting.h"
 #include "cachecheck.h"
 #include "storeinspector.h"
 
 #include "testsupport/media_files.h"
+#include "testsupport/nginx_server.h"
 
 #include <QCoreApplication>
 #include <QDir>
@@ -61,6 +63,7 @@ class TstAgentDiskFull : public QObject
 
 private Q_SLOTS:
     void initTestCase();
+    void initTestCase_data();
     void init();
     void cleanup();
 
@@ -72,6 +75,7 @@ private:
     bool mountTinyDisk(const QString &size);
 
     QTemporaryDir m_media;
+    std::unique_ptr<earshot::testsupport::NginxServer> m_nginx; // when it serves the recordings
     std::unique_ptr<QTemporaryDir> m_mountPoint;
     std::unique_ptr<ServerView> m_server;
     qint64 m_totalBytes = 0;
@@ -91,11 +95,26 @@ void TstAgentDiskFull::initTestCase()
     m_totalBytes = 12 * kMiB;
 }
 
+void TstAgentDiskFull::initTestCase_data()
+{
+    QTest::addColumn<bool>("nginx");
+    QTest::newRow("reference server") << false;
+    QTest::newRow("nginx") << true;
+}
+
 void TstAgentDiskFull::init()
 {
+    QFETCH_GLOBAL(bool, nginx);
+    QStringList arguments{u"--calls"_s, u"4"_s, u"--one-recording-per-file"_s, u"--recordings-dir"_s, m_media.path()};
+    if (nginx) {
+        if (earshot::testsupport::NginxServer::executable().isEmpty())
+            QSKIP("nginx is not installed (Debian: apt-get install nginx)");
+        m_nginx = std::make_unique<earshot::testsupport::NginxServer>(m_media.path());
+        QVERIFY2(m_nginx->start(), qPrintable(m_nginx->errorString()));
+        arguments << u"--media-base-url"_s << m_nginx->baseUrl().toString() << u"--media-secret"_s << m_nginx->secret();
+    }
     m_server = std::make_unique<ServerView>();
-    QVERIFY2(m_server->start({u"--calls"_s, u"4"_s, u"--one-recording-per-file"_s, u"--recordings-dir"_s, m_media.path()}),
-             qPrintable(m_server->error()));
+    QVERIFY2(m_server->start(arguments), qPrintable(m_server->error()));
     m_mountPoint = std::make_unique<QTemporaryDir>();
     QVERIFY2(mountTinyDisk(u"8m"_s), "cannot mount a tmpfs (mount -t tmpfs)");
 }
@@ -107,6 +126,7 @@ void TstAgentDiskFull::cleanup()
     m_mounted = false;
     m_mountPoint.reset();
     m_server.reset();
+    m_nginx.reset();
 }
 
 bool TstAgentDiskFull::mountTinyDisk(const QString &size)
@@ -186,6 +206,9 @@ void TstAgentDiskFull::loopResumesByItselfWhenSpaceReturns()
 
 void TstAgentDiskFull::loopWaitsOutAFullDiskWhileSavingCalls()
 {
+    QFETCH_GLOBAL(bool, nginx);
+    if (nginx)
+        QSKIP("metadata only: no media server plays a part");
     // Metadata only, more of it than the 8 MiB disk holds.
     constexpr int kCalls = 100'000;
     ServerView server;
