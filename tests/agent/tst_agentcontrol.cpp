@@ -1,210 +1,21 @@
 // The agent's control socket end to end: the built earshot-sync in loop mode against the
 // reference server, driven through the app's own IpcClient. Status answers while a slowed
 // metadata pass runs; fetch_first, pause/resume, the bandwidth limit and pins act on real
-// downloads and the real store; a recording the app opened is the last the quota evicts;
-// server events start passes; a revoked session pauses the agent until the user signs in
-// again.
-#include "agenttesting.h"
-#include "cachecheck.h"
-#include "storeinspector.h"
-
-#include "ipc/ipcclient.h"
-#include "ipc/ipcprotocol.h"
-#include "testsupport/media_files.h"
+// downloads and the real store; settings the data folder remembers; server events start
+// passes; a revoked session pauses the agent until the user signs in again. What the app
+// says about recordings it opened is in tst_agentcontrol_recordings.cpp.
+#include "tst_agentcontrol.h"
 
 #include <QCoreApplication>
 #include <QDateTime>
-#include <QElapsedTimer>
 #include <QFile>
-#include <QJsonArray>
 #include <QSettings>
 #include <QSqlQuery>
-#include <QTest>
-
-#include <functional>
 
 using namespace Qt::StringLiterals;
 using namespace agenttesting;
-using earshot::IpcClient;
 
-namespace {
-
-constexpr qint64 kMiB = 1024 * 1024;
-
-// A running agent in loop mode and a control connection to it that keeps every event.
-class ControlledAgent
-{
-public:
-    struct Event
-    {
-        QString name;
-        QJsonObject data;
-    };
-
-    ControlledAgent(AgentProcess &agent, const QString &serverUrl, const QStringList &extraArguments)
-        : m_client(earshot::ipc::socketPathFor(agent.dataDir()))
-    {
-        agent.start(m_process, QStringList{u"--server"_s, serverUrl, u"--data-dir"_s, agent.dataDir()} + extraArguments);
-        QObject::connect(&m_client, &IpcClient::eventReceived, &m_client,
-                         [this](const QString &name, const QJsonObject &data) { m_events.append({name, data}); });
-    }
-    ~ControlledAgent()
-    {
-        if (m_process.state() != QProcess::NotRunning) {
-            m_process.terminate();
-            if (!m_process.waitForFinished(20'000))
-                m_process.kill();
-        }
-    }
-
-    // Waits for the socket (the agent opens it once its store and session are loaded).
-    bool connect()
-    {
-        QElapsedTimer waited;
-        waited.start();
-        while (waited.elapsed() < 30'000 && m_process.state() != QProcess::NotRunning) {
-            if (m_client.waitForConnected(std::chrono::milliseconds(200)))
-                return m_client.requestAndWait(u"subscribe"_s).hasValue();
-            QTest::qWait(100);
-        }
-        qWarning() << "the agent's socket never answered;" << m_process.readAllStandardError().right(2000);
-        return false;
-    }
-
-    earshot::Expected<QJsonObject> request(const QString &command, const QJsonObject &args = {})
-    {
-        return m_client.requestAndWait(command, args, std::chrono::seconds(20));
-    }
-
-    // The first event (from `from` on) named `name` that `matches`, waiting for it.
-    std::optional<Event> waitForEvent(const QString &name, std::chrono::milliseconds timeout,
-                                      const std::function<bool(const QJsonObject &)> &matches = {}, qsizetype from = 0)
-    {
-        QElapsedTimer waited;
-        waited.start();
-        for (;;) {
-            for (qsizetype i = from; i < m_events.size(); ++i) {
-                if (m_events[i].name == name && (!matches || matches(m_events[i].data)))
-                    return m_events[i];
-            }
-            if (waited.elapsed() > timeout.count() || m_process.state() == QProcess::NotRunning)
-                return std::nullopt;
-            QTest::qWait(20);
-        }
-    }
-    qsizetype eventCount() const { return m_events.size(); }
-    QProcess &process() { return m_process; }
-    QByteArray log() { return m_process.readAllStandardError().right(12000); }
-
-private:
-    QProcess m_process;
-    IpcClient m_client;
-    QList<Event> m_events;
-};
-
-// The first pass may end before the test subscribed: the status tells.
-bool firstPassDone(ControlledAgent &controlled)
-{
-    return waitUntil([&] {
-        const auto status = controlled.request(u"status"_s);
-        return status && !status->value("last_sync_at"_L1).isNull() && !status->value("pass_running"_L1).toBool();
-    }, std::chrono::seconds(60));
-}
-
-// A server with 20 calls and no recordings, and an agent in loop mode that mirrored them
-// once and then passes only when something asks it to (an hour's interval).
-struct MirroringAgent
-{
-    ServerView server;
-    QTemporaryDir dataDir;
-    std::unique_ptr<AgentProcess> agent;
-    std::unique_ptr<ControlledAgent> controlled;
-
-    bool start()
-    {
-        if (!server.start({u"--calls"_s, u"20"_s, u"--no-recordings"_s})) {
-            qWarning().noquote() << server.error();
-            return false;
-        }
-        agent = signedInAgent(server, dataDir.path());
-        if (!agent)
-            return false;
-        controlled = std::make_unique<ControlledAgent>(*agent, server.url(), QStringList{u"--interval"_s, u"3600"_s});
-        if (!controlled->connect())
-            return false;
-        if (firstPassDone(*controlled))
-            return true;
-        qWarning().noquote() << controlled->log();
-        return false;
-    }
-};
-
-// A server with `count` calls, each with its own MP3-looking recording of `bytes` bytes
-// (in `media`), and a signed-in agent on a fresh data dir.
-struct ServerWithClips
-{
-    QTemporaryDir media;
-    ServerView server;
-    QTemporaryDir dataDir;
-    std::unique_ptr<AgentProcess> agent;
-
-    bool start(int count, qint64 bytes)
-    {
-        QString error;
-        QStringList names;
-        for (int i = 0; i < count; ++i)
-            names.append(u"clip%1.mp3"_s.arg(i));
-        if (earshot::testsupport::writeMediaFiles(media.path(), names, QList<qint64>(count, bytes), &error).isEmpty()) {
-            qWarning().noquote() << error;
-            return false;
-        }
-        if (!server.start({u"--calls"_s, QString::number(count), u"--one-recording-per-file"_s,
-                           u"--recordings-dir"_s, media.path()})) {
-            qWarning().noquote() << server.error();
-            return false;
-        }
-        agent = signedInAgent(server, dataDir.path());
-        return agent != nullptr;
-    }
-};
-
-qint64 presentRecordings(const QString &dataDir)
-{
-    qint64 present = 0;
-    const auto recordings = StoreInspector(databasePath(dataDir)).recordings();
-    for (const StoredRecording &recording : recordings)
-        present += recording.cacheState == "present"_L1 ? 1 : 0;
-    return present;
-}
-
-QStringList transferIds(const QJsonObject &progressOrStatus)
-{
-    QStringList ids;
-    const QJsonArray transfers = progressOrStatus.value("transfers"_L1).toArray();
-    for (const QJsonValue &transfer : transfers)
-        ids.append(transfer.toObject().value("recording_id"_L1).toString());
-    return ids;
-}
-
-} // namespace
-
-class TstAgentControl : public QObject
-{
-    Q_OBJECT
-
-private Q_SLOTS:
-    void initTestCase();
-
-    void statusAnswersDuringASlowMetadataPass();
-    void controlsDownloads();
-    void openedCopiesAreEvictedLast();
-    void givenUpRecordingStillPlaysAtOnce();
-    void damagedCopyIsCheckedRemovedAndFetchedAgain();
-    void settingsGivenOnceAreRememberedByTheFolder();
-    void serverEventStartsAPass();
-    void playerRequestWhileTheServerIsAwayDoesNotStopLaterPasses();
-    void revokedSessionWaitsForANewSignIn();
-};
+namespace controltest {
 
 void TstAgentControl::initTestCase()
 {
@@ -413,168 +224,6 @@ void TstAgentControl::controlsDownloads()
     QCOMPARE(controlled.process().exitCode(), 0);
 }
 
-void TstAgentControl::openedCopiesAreEvictedLast()
-{
-    constexpr int kCount = 6;
-    constexpr qint64 kBytes = 256 * 1024;
-    ServerWithClips scene;
-    QVERIFY(scene.start(kCount, kBytes));
-    ServerView &server = scene.server;
-    QTemporaryDir &dataDir = scene.dataDir;
-    AgentProcess *agent = scene.agent.get();
-    QStringList order; // the order the quota would evict them in, first to go first
-    {
-        ControlledAgent controlled(*agent, server.url(), {u"--interval"_s, u"3600"_s});
-        QVERIFY(controlled.connect());
-        QVERIFY2(waitUntil([&] { return presentRecordings(dataDir.path()) == kCount; }, std::chrono::seconds(60)),
-                 controlled.log().constData());
-
-        {
-            StoreInspector store(databasePath(dataDir.path()));
-            QSqlQuery query(store.connection());
-            QVERIFY(query.exec(u"SELECT r.id FROM recordings r JOIN calls c ON c.id = r.call_id "
-                               "ORDER BY IFNULL(r.last_accessed_at, r.cached_at), c.started_at"_s));
-            while (query.next())
-                order.append(query.value(0).toString());
-        }
-        QCOMPARE(order.size(), kCount);
-
-        // The person plays the two that would go first.
-        const qint64 before = QDateTime::currentMSecsSinceEpoch();
-        for (const QString &id : {order[0], order[1]}) {
-            const auto opened = controlled.request(u"recording_opened"_s, {{"recording_id"_L1, id}});
-            QVERIFY2(opened.hasValue(), qPrintable(opened.error()));
-        }
-        const qint64 after = QDateTime::currentMSecsSinceEpoch();
-        for (const QString &id : {order[0], order[1]}) {
-            const qint64 usedAt = StoreInspector(databasePath(dataDir.path()))
-                                      .recordingColumn(id, u"last_accessed_at"_s).toLongLong();
-            QVERIFY2(usedAt >= before && usedAt <= after, qPrintable(u"%1 used at %2"_s.arg(id).arg(usedAt)));
-        }
-        const auto unknown = controlled.request(u"recording_opened"_s, {{"recording_id"_L1, u"rec_nonexistent"_s}});
-        QVERIFY(!unknown.hasValue());
-        QVERIFY2(unknown.error().contains(u"no recording rec_nonexistent"_s), qPrintable(unknown.error()));
-        QVERIFY(!controlled.request(u"recording_opened"_s, {}).hasValue());
-
-        QVERIFY(controlled.request(u"shutdown"_s).hasValue());
-        QVERIFY(controlled.process().waitForFinished(30'000));
-        QCOMPARE(controlled.process().exitCode(), 0);
-    }
-
-    // Room for three: the two played and the one cached last of the others stay.
-    QVERIFY(server.resetStats());
-    const AgentRun smaller = agent->syncOnce(server.url(), {u"--cache-quota"_s, QString::number(3 * kBytes)});
-    QVERIFY2(smaller.exitCode == 0, smaller.describe().constData());
-    QSet<QString> present;
-    const auto recordings = StoreInspector(databasePath(dataDir.path())).recordings();
-    for (const StoredRecording &recording : recordings) {
-        if (recording.cacheState == "present"_L1)
-            present.insert(recording.id);
-    }
-    QCOMPARE(present, (QSet<QString>{order[0], order[1], order[kCount - 1]}));
-    // The evicted ones are not fetched again to be evicted once more.
-    QCOMPARE(requestCount(server.stats(), "GET /media/{id}"), 0);
-}
-
-// The agent gives up on a recording whose downloads keep failing until hours later; that
-// is its own state, not the server's, and the person who presses Play is served at once.
-void TstAgentControl::givenUpRecordingStillPlaysAtOnce()
-{
-    constexpr qint64 kBytes = 256 * 1024;
-    ServerWithClips scene;
-    QVERIFY(scene.start(1, kBytes));
-    ServerView &server = scene.server;
-    QTemporaryDir &dataDir = scene.dataDir;
-    AgentProcess *agent = scene.agent.get();
-    QVERIFY(server.setFaults({{"drop_body_after"_L1, 0}}));
-    for (int pass = 1; pass <= 5; ++pass) {
-        const AgentRun sync = agent->syncOnce(server.url());
-        QVERIFY2(sync.exitCode == kExitServer, sync.describe().constData());
-        StoreInspector store(databasePath(dataDir.path()));
-        QSqlQuery(u"UPDATE recordings SET next_attempt_at = 1 WHERE gave_up_at IS NULL"_s, store.connection()).exec();
-    }
-    const StoredRecording gaveUp = StoreInspector(databasePath(dataDir.path())).recordings().constFirst();
-    QVERIFY(gaveUp.gaveUpAt > 0);
-    QCOMPARE(gaveUp.status, u"available"_s);
-    QVERIFY(gaveUp.nextAttemptAt > QDateTime::currentMSecsSinceEpoch() + 11 * 3600'000LL);
-
-    // The server is mended. The agent's passes leave the recording alone until its next
-    // try, hours away...
-    QVERIFY(server.setFaults({{"drop_body_after"_L1, QJsonValue::Null}}));
-    QVERIFY(server.resetStats());
-    ControlledAgent controlled(*agent, server.url(), {u"--interval"_s, u"3600"_s});
-    QVERIFY(controlled.connect());
-    QVERIFY2(firstPassDone(controlled), controlled.log().constData());
-    QCOMPARE(requestCount(server.stats(), "GET /media/{id}"), 0);
-    // ...but the player's request goes ahead, and the copy it completes clears the give-up.
-    const qsizetype from = controlled.eventCount();
-    const auto fetched = controlled.request(u"fetch_first"_s, {{"recording_id"_L1, gaveUp.id}, {"length"_L1, 65536}});
-    QVERIFY2(fetched.hasValue(), qPrintable(fetched.error()));
-    QVERIFY2(controlled.waitForEvent(u"range_ready"_s, std::chrono::seconds(30), {}, from), controlled.log().constData());
-    QVERIFY2(controlled.waitForEvent(u"recording_cached"_s, std::chrono::seconds(30), {}, from),
-             controlled.log().constData());
-    const StoredRecording cached = StoreInspector(databasePath(dataDir.path())).recordings().constFirst();
-    QCOMPARE(cached.cacheState, u"present"_s);
-    QCOMPARE(cached.gaveUpAt, 0);
-    QCOMPARE(cached.attempts, 0);
-    QVERIFY(cached.lastError.isEmpty());
-}
-
-// The app could not read a cached copy. The agent reads it whole itself: a damaged copy
-// goes (audited as damaged_file) and comes again at once; a sound one stays.
-void TstAgentControl::damagedCopyIsCheckedRemovedAndFetchedAgain()
-{
-    constexpr qint64 kBytes = 256 * 1024;
-    ServerWithClips scene;
-    QVERIFY(scene.start(2, kBytes));
-    const QString dataPath = scene.dataDir.path();
-    ControlledAgent controlled(*scene.agent, scene.server.url(), {u"--interval"_s, u"3600"_s});
-    QVERIFY(controlled.connect());
-    QVERIFY2(waitUntil([&] { return presentRecordings(dataPath) == 2; }, std::chrono::seconds(60)),
-             controlled.log().constData());
-    const QList<StoredRecording> recordings = StoreInspector(databasePath(dataPath)).recordings();
-    const StoredRecording &hurt = recordings[0];
-    const StoredRecording &sound = recordings[1];
-    {
-        QFile file(QDir(cacheDir(dataPath)).filePath(hurt.cacheFile));
-        QVERIFY(file.open(QIODevice::ReadWrite));
-        QVERIFY(file.seek(file.size() / 2));
-        QVERIFY(file.write("\xde\xad\xbe\xef", 4) == 4);
-    }
-
-    QVERIFY(scene.server.resetStats());
-    const qsizetype from = controlled.eventCount();
-    const auto verdict = controlled.request(u"recording_damaged"_s, {{"recording_id"_L1, hurt.id}});
-    QVERIFY2(verdict.hasValue(), qPrintable(verdict.error()));
-    QVERIFY(verdict->value("damaged"_L1).toBool());
-    QVERIFY2(!verdict->value("problem"_L1).toString().isEmpty(), "a damaged copy says what is wrong");
-    QVERIFY2(controlled.waitForEvent(u"recording_cached"_s, std::chrono::seconds(30),
-                                     [&](const QJsonObject &data) {
-                                         return data.value("recording_id"_L1).toString() == hurt.id;
-                                     }, from),
-             controlled.log().constData());
-    QCOMPARE(requestCount(scene.server.stats(), "GET /media/{id}"), 1);
-    {
-        StoreInspector store(databasePath(dataPath));
-        const CacheCheck check = checkCache(store, cacheDir(dataPath));
-        QVERIFY2(check.problems.isEmpty(), qPrintable(check.problems.join(u'\n')));
-        QCOMPARE(check.present, 2);
-        QSqlQuery audit(u"SELECT recording_id, reason FROM audit_events WHERE type = 'recording.deleted_local'"_s,
-                        store.connection());
-        QVERIFY(audit.next());
-        QCOMPARE(audit.value(0).toString(), hurt.id);
-        QCOMPARE(audit.value(1).toString(), u"damaged_file"_s);
-        QVERIFY(!audit.next());
-    }
-
-    const auto fine = controlled.request(u"recording_damaged"_s, {{"recording_id"_L1, sound.id}});
-    QVERIFY2(fine.hasValue(), qPrintable(fine.error()));
-    QVERIFY(!fine->value("damaged"_L1).toBool());
-    QCOMPARE(StoreInspector(databasePath(dataPath)).recordingColumn(sound.id, u"cache_file"_s).toString(),
-             sound.cacheFile);
-    QVERIFY(!controlled.request(u"recording_damaged"_s, {{"recording_id"_L1, u"rec_nonexistent"_s}}).hasValue());
-}
-
 // The app starts the agent with --data-dir alone: the settings its user gave earlier, on a
 // command line or over the socket, must still hold. A broken value is ignored, loudly.
 void TstAgentControl::settingsGivenOnceAreRememberedByTheFolder()
@@ -737,14 +386,15 @@ void TstAgentControl::revokedSessionWaitsForANewSignIn()
     QCOMPARE(controlled.process().exitCode(), 0);
 }
 
+} // namespace controltest
+
 int main(int argc, char *argv[])
 {
     return runUnderKeyring(argc, argv, [](int count, char **arguments) {
         QCoreApplication application(count, arguments);
-        TstAgentControl test;
+        controltest::TstAgentControl test;
         QTEST_SET_MAIN_SOURCE_PATH
         return QTest::qExec(&test, count, arguments);
     });
 }
 
-#include "tst_agentcontrol.moc"
