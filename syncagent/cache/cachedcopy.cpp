@@ -42,6 +42,25 @@ Expected<QList<CachedCopy>> readCachedCopies(QSqlDatabase db, const QSet<QString
     return copies;
 }
 
+Expected<QList<PartialDownload>> readPartialDownloads(QSqlDatabase db, const QString &condition,
+                                                      const QVariantList &values)
+{
+    QSqlQuery query(db);
+    query.setForwardOnly(true);
+    query.prepare(uR"(SELECT r.id, r.cache_file FROM recordings r LEFT JOIN calls c ON c.id = r.call_id
+                      WHERE r.cache_state = 'partial' AND r.cache_file IS NOT NULL)"_s
+                  + (condition.isEmpty() ? QString() : u" AND ("_s + condition + u")"_s));
+    for (const QVariant &value : values)
+        query.addBindValue(value);
+    if (!query.exec())
+        return Expected<QList<PartialDownload>>::failure(u"cannot read the partial downloads: "_s
+                                                         + query.lastError().text());
+    QList<PartialDownload> partials;
+    while (query.next())
+        partials.append({query.value(0).toString(), query.value(1).toString()});
+    return partials;
+}
+
 Expected<bool> markRecordingUsed(QSqlDatabase db, const QString &recordingId, qint64 atMs)
 {
     using Result = Expected<bool>;

@@ -29,6 +29,18 @@ struct CachedCopy
 Expected<QList<CachedCopy>> readCachedCopies(QSqlDatabase db, const QSet<QString> &pinnedRecordings,
                                              const QString &condition = {}, const QVariantList &values = {});
 
+// A download under way or cut short: its row says partial and names its file.
+struct PartialDownload
+{
+    QString recordingId;
+    QString cacheFile;
+};
+
+// The partial downloads, all of them or those matching a condition over `recordings r`
+// and `calls c`, as readCachedCopies takes one.
+Expected<QList<PartialDownload>> readPartialDownloads(QSqlDatabase db, const QString &condition = {},
+                                                      const QVariantList &values = {});
+
 // The user played or exported the recording at atMs (the app tells the agent, which owns
 // the store's writes): its copy is then the last the quota evicts. False when the store
 // has no such recording.

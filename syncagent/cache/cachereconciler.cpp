@@ -4,12 +4,9 @@
 #include "cache/cacheformat.h"
 #include "cache/cachedcopy.h"
 #include "cache/localcopyremoval.h"
-#include "store/writetransaction.h"
 #include "sync/cachefolder.h"
 
 #include <QFile>
-#include <QSqlError>
-#include <QSqlQuery>
 
 using namespace Qt::StringLiterals;
 
@@ -70,16 +67,11 @@ Expected<int> CacheReconciler::discardEverything()
     auto removed = m_removal.remove(*copies, LocalCopyRemoval::Reason::KeyLost);
     if (!removed)
         return removed;
-    // Partials are not copies yet (never audited); their files become strays.
-    WriteTransaction transaction(m_db);
-    if (!transaction.isOpen())
-        return Expected<int>::failure(transaction.beginError());
-    QSqlQuery forget(m_db);
-    if (!forget.exec(u"UPDATE recordings SET cache_state = 'absent', cache_file = NULL, cached_bytes = 0 "
-                     "WHERE cache_state = 'partial'"_s))
-        return Expected<int>::failure(u"cannot forget the partial downloads: "_s + forget.lastError().text());
-    if (Status committed = transaction.commit(); !committed)
-        return Expected<int>::failure(committed.error());
+    const auto partials = readPartialDownloads(m_db);
+    if (!partials)
+        return Expected<int>::failure(partials.error());
+    if (auto forgotten = m_removal.forgetPartials(*partials, LocalCopyRemoval::Reason::KeyLost); !forgotten)
+        return forgotten;
     return removed;
 }
 

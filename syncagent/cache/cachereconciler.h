@@ -35,8 +35,8 @@ public:
     Expected<Report> run(const std::function<QStringList()> &referencedFiles);
 
     // The cache key was lost: every copy is removed (audited, reason key_lost) and every
-    // partial download forgotten, since both are sealed under a key no one has. The files
-    // go now or as strays at the next run(). Returns the copies removed.
+    // partial download forgotten, since both are sealed under a key no one has. Returns the
+    // copies removed.
     Expected<int> discardEverything();
 
     // Empty when the file's header fits a complete copy of sizeBytes; else what is wrong.

@@ -55,7 +55,7 @@ Expected<int> LocalCopyRemoval::remove(const QList<CachedCopy> &copies, Reason r
     return static_cast<int>(files.size());
 }
 
-Expected<int> LocalCopyRemoval::forgetPartials(const QList<Partial> &partials, Reason reason)
+Expected<int> LocalCopyRemoval::forgetPartials(const QList<PartialDownload> &partials, Reason reason)
 {
     if (partials.isEmpty())
         return 0;
@@ -67,7 +67,7 @@ Expected<int> LocalCopyRemoval::forgetPartials(const QList<Partial> &partials, R
         QSqlQuery forget(m_db);
         forget.prepare(u"UPDATE recordings SET cache_state = 'absent', cache_file = NULL, cached_bytes = 0 "
                        "WHERE id = ? AND cache_file = ? AND cache_state = 'partial'"_s);
-        for (const Partial &partial : partials) {
+        for (const PartialDownload &partial : partials) {
             forget.addBindValue(partial.recordingId);
             forget.addBindValue(partial.cacheFile);
             if (!forget.exec())

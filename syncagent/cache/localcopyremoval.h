@@ -28,12 +28,7 @@ public:
     // Partial downloads the agent may no longer keep: the rows go back to absent, then the
     // files go. Not copies the user had, so not audited. Those a download took over
     // meanwhile (another file name) are left alone. Returns how many went.
-    struct Partial
-    {
-        QString recordingId;
-        QString cacheFile;
-    };
-    Expected<int> forgetPartials(const QList<Partial> &partials, Reason reason);
+    Expected<int> forgetPartials(const QList<PartialDownload> &partials, Reason reason);
 
 private:
     QSqlDatabase m_db;

@@ -5,8 +5,6 @@
 
 #include <QDateTime>
 #include <QFileInfo>
-#include <QSqlError>
-#include <QSqlQuery>
 
 using namespace Qt::StringLiterals;
 
@@ -43,31 +41,26 @@ Expected<int> RetentionSweep::run(int retentionDays, qint64 nowMs)
 
 Status RetentionSweep::sweepPartials(int retentionDays, qint64 nowMs)
 {
-    const qint64 cutoff = retentionDays > 0 ? nowMs - qint64(retentionDays) * kDayMs : 0;
-    QSqlQuery query(m_db);
-    query.setForwardOnly(true);
-    query.prepare(uR"(SELECT r.id, r.cache_file, r.status = 'unavailable' FROM recordings r JOIN calls c ON c.id = r.call_id
-                      WHERE r.cache_state = 'partial' AND r.cache_file IS NOT NULL
-                        AND (r.status = 'unavailable' OR c.started_at < ?))"_s);
-    query.addBindValue(cutoff);
-    if (!query.exec())
-        return Status::failure(u"cannot read the partial downloads: "_s + query.lastError().text());
-    QList<LocalCopyRemoval::Partial> withdrawn, expired;
-    const QDateTime cutoffTime = QDateTime::fromMSecsSinceEpoch(cutoff);
-    while (query.next()) {
-        LocalCopyRemoval::Partial partial{query.value(0).toString(), query.value(1).toString()};
-        if (query.value(2).toBool()) {
-            withdrawn.append(partial);
-        } else {
-            // A person may be playing an old call through the agent now: its partial is
-            // fresh, and becomes a copy that expires in its turn.
-            const QFileInfo file(m_cache.filePath(partial.cacheFile));
-            if (!file.exists() || file.lastModified() < cutoffTime)
-                expired.append(partial);
-        }
-    }
-    if (auto gone = m_removal.forgetPartials(withdrawn, LocalCopyRemoval::Reason::DeletedOnServer); !gone)
+    const auto withdrawn = readPartialDownloads(m_db, u"r.status = 'unavailable'"_s);
+    if (!withdrawn)
+        return Status::failure(withdrawn.error());
+    if (auto gone = m_removal.forgetPartials(*withdrawn, LocalCopyRemoval::Reason::DeletedOnServer); !gone)
         return Status::failure(gone.error());
+    if (retentionDays <= 0)
+        return Status::ok();
+    const qint64 cutoff = nowMs - qint64(retentionDays) * kDayMs;
+    const auto old = readPartialDownloads(m_db, u"c.started_at < ?"_s, {cutoff});
+    if (!old)
+        return Status::failure(old.error());
+    // A person may be playing an old call through the agent now: its partial is fresh,
+    // and becomes a copy that expires in its turn.
+    const QDateTime cutoffTime = QDateTime::fromMSecsSinceEpoch(cutoff);
+    QList<PartialDownload> expired;
+    for (const PartialDownload &partial : *old) {
+        const QFileInfo file(m_cache.filePath(partial.cacheFile));
+        if (!file.exists() || file.lastModified() < cutoffTime)
+            expired.append(partial);
+    }
     if (auto gone = m_removal.forgetPartials(expired, LocalCopyRemoval::Reason::Retention); !gone)
         return Status::failure(gone.error());
     return Status::ok();

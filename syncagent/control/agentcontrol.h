@@ -12,9 +12,8 @@
 
 namespace earshot {
 
-class DamagedCopyCheck;
-
 class CachePolicy;
+class DamagedCopyCheck;
 class ServerEvents;
 class SessionWatch;
 class SyncLoop;
