@@ -20,6 +20,15 @@ QString CallContextMenu::pinNotice(const QJsonObject &pinned)
         .arg(pinned.value(QLatin1String("retention_days")).toInt());
 }
 
+void CallContextMenu::reportPinAnswer(const Expected<QJsonObject> &answer,
+                                      const std::function<void(const QString &message)> &report)
+{
+    if (!answer)
+        return report(tr("earshot-sync did not change what is kept offline: %1").arg(answer.error()));
+    if (const QString notice = pinNotice(*answer); !notice.isEmpty())
+        report(notice);
+}
+
 CallContextMenu::CallContextMenu(const CallRow &call, const QList<Pin> &pins, AgentConnection &agent,
                                  std::function<void(const QString &message)> report, QWidget *parent)
     : QMenu(parent)
@@ -61,12 +70,7 @@ void CallContextMenu::addPinAction(QMenu *menu, Pin::Kind kind, const QString &t
     action->setChecked(std::any_of(pins.cbegin(), pins.cend(),
                                    [&](const Pin &pin) { return pin.kind == kind && pin.target == target; }));
     connect(action, &QAction::triggered, this, [this, kind, target](bool checked) {
-        auto done = [report = m_report](const Expected<QJsonObject> &answer) {
-            if (!answer)
-                return report(tr("earshot-sync did not change what is kept offline: %1").arg(answer.error()));
-            if (const QString notice = pinNotice(*answer); !notice.isEmpty())
-                report(notice);
-        };
+        auto done = [report = m_report](const Expected<QJsonObject> &answer) { reportPinAnswer(answer, report); };
         if (checked)
             m_agent.pin(pinKindName(kind), target, parentWidget(), done);
         else

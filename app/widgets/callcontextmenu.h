@@ -25,6 +25,10 @@ public:
     // What to tell the user once the agent pinned: the recordings it will not keep because
     // their calls are older than the organisation's retention period; empty when none.
     static QString pinNotice(const QJsonObject &pinned);
+    // Tells the user what a pin or unpin answer means: the refusal with its reason, or the
+    // pinNotice(); nothing when there is nothing to say.
+    static void reportPinAnswer(const Expected<QJsonObject> &answer,
+                                const std::function<void(const QString &message)> &report);
 
 private:
     void addPinAction(QMenu *menu, Pin::Kind kind, const QString &target, const QString &text,

@@ -90,13 +90,12 @@ MainWindow::MainWindow(StoreSession &session, PlaybackEngine &engine, RecordingO
     menuBar()->addMenu(new SyncMenu(
         agent, [this] { return m_filterBar->filter(); },
         [this](const QString &target) {
-            // The pins as the agent last committed them; the app only reads them.
-            const auto pins = PinStore(m_session.connection()).pins();
-            return pins && std::any_of(pins->cbegin(), pins->cend(), [&](const Pin &pin) {
-                       return pin.kind == Pin::Kind::Filter && pin.target == target;
-                   });
+            const QList<Pin> pins = committedPins();
+            return std::any_of(pins.cbegin(), pins.cend(), [&](const Pin &pin) {
+                return pin.kind == Pin::Kind::Filter && pin.target == target;
+            });
         },
-        [this](const QString &message) { statusBar()->showMessage(message, kReadErrorShownMs); }, this));
+        [this](const QString &message) { showNotice(message); }, this));
 
     connect(m_filterBar, &FilterBar::filterChanged, this, &MainWindow::onFilterChanged);
     connect(&session, &StoreSession::filterChoicesChanged, m_filterBar, &FilterBar::setChoices);
@@ -108,8 +107,7 @@ MainWindow::MainWindow(StoreSession &session, PlaybackEngine &engine, RecordingO
         updateCountLabel();
         updatePlaceholder();
     });
-    connect(m_model, &CallTableModel::readFailed, this,
-            [this](const QString &message) { statusBar()->showMessage(message, kReadErrorShownMs); });
+    connect(m_model, &CallTableModel::readFailed, this, &MainWindow::showNotice);
     connect(m_model, &QAbstractItemModel::dataChanged, this, &MainWindow::onRowsChanged);
     connect(&session, &StoreSession::storeChanged, &opener, &RecordingOpener::checkStore);
     connect(m_table->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
@@ -210,15 +208,22 @@ void MainWindow::showContextMenu(const QPoint &position)
     const CallRow *call = index.isValid() ? m_model->callAt(index.row()) : nullptr;
     if (!call)
         return;
-    // The pins as the agent last committed them; the app only reads them.
-    const auto pins = PinStore(m_session.connection()).pins();
-    auto *menu = new CallContextMenu(*call, pins ? *pins : QList<Pin>{}, m_agent,
-                                     [this](const QString &message) {
-                                         statusBar()->showMessage(message, kReadErrorShownMs);
-                                     },
-                                     this);
+    auto *menu = new CallContextMenu(*call, committedPins(), m_agent,
+                                     [this](const QString &message) { showNotice(message); }, this);
     menu->setAttribute(Qt::WA_DeleteOnClose);
     menu->popup(m_table->viewport()->mapToGlobal(position));
+}
+
+QList<Pin> MainWindow::committedPins() const
+{
+    // The pins as the agent last committed them; the app only reads them.
+    const auto pins = PinStore(m_session.connection()).pins();
+    return pins ? *pins : QList<Pin>{};
+}
+
+void MainWindow::showNotice(const QString &message)
+{
+    statusBar()->showMessage(message, kReadErrorShownMs);
 }
 
 void MainWindow::updateCountLabel()

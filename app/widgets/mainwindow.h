@@ -16,6 +16,7 @@ class PlayerBar;
 class RecordingOpener;
 class StoreSession;
 struct CallFilter;
+struct Pin;
 struct CallRow;
 
 // The filter bar, the call table and the player, over a StoreSession, a PlaybackEngine,
@@ -49,6 +50,9 @@ private:
     void onRowsChanged(const QModelIndex &topLeft, const QModelIndex &bottomRight);
     void showCall(const CallRow &call, bool startPlaying);
     void showContextMenu(const QPoint &position);
+    QList<Pin> committedPins() const;
+    // A message for a while in the status bar: a refusal, a read error, a pin's notice.
+    void showNotice(const QString &message);
     void updateCountLabel();
     void updateSyncLabel();
     void updatePlaceholder();

@@ -105,12 +105,7 @@ void SyncMenu::askForLimit()
 void SyncMenu::changeFilterPin(bool keep)
 {
     const CallFilter filter = m_currentFilter();
-    auto done = [this](const Expected<QJsonObject> &answer) {
-        if (!answer)
-            return m_report(tr("earshot-sync did not change what is kept offline: %1").arg(answer.error()));
-        if (const QString notice = CallContextMenu::pinNotice(*answer); !notice.isEmpty())
-            m_report(notice);
-    };
+    auto done = [this](const Expected<QJsonObject> &answer) { CallContextMenu::reportPinAnswer(answer, m_report); };
     if (keep)
         m_agent.pinFilter(filter,
                           tr("Filter kept offline on %1")
