@@ -99,7 +99,7 @@ void CacheFileSink::writeChunk(qint64 index, QByteArray plaintext)
 
 void CacheFileSink::writeNow(qint64 index, const QByteArray &plaintext)
 {
-    if (m_failed || !m_writer)
+    if (m_failed || m_holding || !m_writer)
         return;
     errno = 0;
     if (Status written = m_writer->writeChunk(index, plaintext); !written)
@@ -153,6 +153,8 @@ CacheFileResult CacheFileSink::finishNow()
     if (m_failed || !m_writer)
         return {m_problem == CacheFileProblem::DiskFull ? Kind::DiskFull : Kind::IoError,
                 m_problemMessage.isEmpty() ? u"the cache file could not be written"_s : m_problemMessage};
+    if (m_holding)
+        return {Kind::DiskFull, u"the disk of the cache is full"_s};
     if (!catchUpHash())
         return {Kind::IoError, u"the cache file could not be read back"_s};
     if (!m_writer->isComplete())

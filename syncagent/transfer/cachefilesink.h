@@ -75,6 +75,10 @@ public:
     void writeChunk(qint64 index, QByteArray plaintext);
     qint64 queuedBytes() const { return m_queuedBytes.load(); }
     bool hasFailed() const { return m_failed.load(); }
+    // The disk is full (another file met it first): chunks still queued are dropped, not
+    // written, so that the room the engine frees for the store is not eaten by them; a
+    // finish() after this reports a full disk. Any thread.
+    void holdWrites() { m_holding = true; }
     // Runs once every chunk posted before it is on disk (or failed).
     void afterWrites(std::function<void(bool ok)> done);
     void finish(std::function<void(CacheFileResult)> done);
@@ -98,6 +102,7 @@ private:
     FailureHandler m_onFailure;
     std::atomic<qint64> m_queuedBytes{0};
     std::atomic<bool> m_failed{false};
+    std::atomic<bool> m_holding{false};
     CacheFileProblem m_problem = CacheFileProblem::None; // set before m_failed, on the queue
     QString m_problemMessage;
 

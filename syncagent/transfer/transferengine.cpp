@@ -391,6 +391,12 @@ void TransferEngine::pauseForDiskSpace(const JobPointer &job, const QString &det
     const bool first = !m_pausedForSpace;
     if (first) {
         m_pausedForSpace = true;
+        // Before the reserve goes: the other downloads' queued chunks would fill its room
+        // again before the store could commit what happened.
+        for (const JobPointer &other : std::as_const(m_jobs)) {
+            if (other->sink)
+                other->sink->holdWrites();
+        }
         m_reserve.release();
         qint64 needed = 0;
         for (const JobPointer &waiting : std::as_const(m_jobs))
