@@ -87,6 +87,11 @@ Status EncryptedCacheWriter::writeChunk(qint64 index, QByteArrayView plaintext)
     const cacheformat::Header &h = header();
     if (index < 0 || index >= h.chunkCount() || plaintext.size() != h.plaintextChunkSize(index))
         return Status::failure(u"chunk %1 of %2 has the wrong size or index"_s.arg(index).arg(m_file.fileName()));
+    // A chunk's nonce is its file id and index: sealing other bytes under it again (two
+    // requests that both fetched it, from a server whose copy changed in between) would
+    // give away the keystream and the authenticator's key. The first chunk stored stays.
+    if (hasChunk(index))
+        return Status::ok();
     const QByteArray sealed = m_cipher.seal(index, plaintext);
     if (!m_file.seek(h.chunkOffset(index)) || m_file.write(sealed) != sealed.size())
         return Status::failure(u"cannot write cache file %1: %2"_s.arg(m_file.fileName(), m_file.errorString()));

@@ -33,6 +33,7 @@ public:
     // Plaintext bytes from the start that are already stored: where a download resumes.
     qint64 contiguousPlaintextBytes() const;
 
+    // Seals and stores a chunk; one already stored is kept as it is (its nonce is used once).
     Status writeChunk(qint64 index, QByteArrayView plaintext);
 
     // Sequential writing from contiguousPlaintextBytes(): whole chunks are sealed as

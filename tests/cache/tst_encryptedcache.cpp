@@ -127,6 +127,32 @@ private Q_SLOTS:
         QCOMPARE(readAll(path, m_key), plaintext);
     }
 
+    // Two requests may both fetch a chunk (the player's range and the main stream). If the
+    // server's copy changed in between, sealing the second under the same nonce would leak
+    // both plaintexts' XOR and Poly1305's key: the first stored chunk stays, byte for byte.
+    void aStoredChunkIsNeverSealedAgain()
+    {
+        const QString path = m_dir.filePath(u"twice.cache"_s);
+        const QByteArray first = randomBytes(2 * kChunk, 21);
+        const QByteArray other = randomBytes(kChunk, 22);
+        auto writer = EncryptedCacheWriter::create(path, m_key, quint64(first.size()));
+        QVERIFY(writer);
+        QVERIFY((*writer)->writeChunk(1, QByteArrayView(first).sliced(kChunk)));
+        const auto sealedChunk = [&path] {
+            QFile file(path);
+            return file.open(QIODevice::ReadOnly) && file.seek(cacheformat::kHeaderSize + kChunk + 16)
+                ? file.read(kChunk + 16)
+                : QByteArray();
+        };
+        const QByteArray sealed = sealedChunk();
+        QCOMPARE(sealed.size(), kChunk + 16);
+        QVERIFY((*writer)->writeChunk(1, other));
+        QCOMPARE(sealedChunk(), sealed);
+        QVERIFY((*writer)->writeChunk(0, QByteArrayView(first).first(kChunk)));
+        QVERIFY((*writer)->isComplete());
+        QCOMPARE(readAll(path, m_key), first);
+    }
+
     void resumesAtTheFirstMissingChunkAfterACrash()
     {
         const QString path = m_dir.filePath(u"resume.cache"_s);
