@@ -1,5 +1,6 @@
 #include "byte_range.h"
 #include "decimal_digits.h"
+#include "http_reply.h"
 
 #include <optional>
 
@@ -42,6 +43,24 @@ ByteRangeRequest parseByteRange(QByteArrayView header, qint64 size)
     if (*first >= size)
         return {Kind::Unsatisfiable, 0, -1};
     return {Kind::Partial, *first, last};
+}
+
+FileValidators fileValidators(qint64 modifiedMs, qint64 size)
+{
+    const qint64 seconds = modifiedMs / 1000;
+    return {'"' + QByteArray::number(seconds, 16) + '-' + QByteArray::number(size, 16) + '"', httpDateOf(seconds)};
+}
+
+bool ifRangeAllowsRange(QByteArrayView ifRange, const FileValidators &current)
+{
+    ifRange = ifRange.trimmed();
+    if (ifRange.isEmpty())
+        return true;
+    if (ifRange.startsWith("W/"))
+        return false; // a weak tag never matches in If-Range
+    if (ifRange.startsWith('"'))
+        return ifRange == current.etag;
+    return ifRange == current.lastModified;
 }
 
 } // namespace earshot::refserver

@@ -36,24 +36,14 @@ const char *reasonPhrase(int status)
     }
 }
 
-// RFC 9110 IMF-fixdate, recomputed at most once a second.
+// RFC 9110 IMF-fixdate of now, recomputed at most once a second.
 QByteArray httpDate()
 {
     static qint64 cachedSecond = -1;
     static QByteArray cached;
     const qint64 now = QDateTime::currentSecsSinceEpoch();
     if (now != cachedSecond) {
-        static constexpr const char *days[] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
-        static constexpr const char *months[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
-                                                 "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
-        const std::time_t t = static_cast<std::time_t>(now);
-        std::tm tm{};
-        gmtime_r(&t, &tm);
-        cached = QByteArray(days[tm.tm_wday]) + ", " + QByteArray::number(tm.tm_mday).rightJustified(2, '0')
-                 + ' ' + months[tm.tm_mon] + ' ' + QByteArray::number(tm.tm_year + 1900) + ' '
-                 + QByteArray::number(tm.tm_hour).rightJustified(2, '0') + ':'
-                 + QByteArray::number(tm.tm_min).rightJustified(2, '0') + ':'
-                 + QByteArray::number(tm.tm_sec).rightJustified(2, '0') + " GMT";
+        cached = httpDateOf(now);
         cachedSecond = now;
     }
     return cached;
@@ -73,6 +63,21 @@ QByteArray head(int status, const HttpHeaders &headers)
 }
 
 } // namespace
+
+QByteArray httpDateOf(qint64 secondsSinceEpoch)
+{
+    static constexpr const char *days[] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
+    static constexpr const char *months[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                             "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+    const std::time_t t = static_cast<std::time_t>(secondsSinceEpoch);
+    std::tm tm{};
+    gmtime_r(&t, &tm);
+    return QByteArray(days[tm.tm_wday]) + ", " + QByteArray::number(tm.tm_mday).rightJustified(2, '0') + ' '
+           + months[tm.tm_mon] + ' ' + QByteArray::number(tm.tm_year + 1900) + ' '
+           + QByteArray::number(tm.tm_hour).rightJustified(2, '0') + ':'
+           + QByteArray::number(tm.tm_min).rightJustified(2, '0') + ':'
+           + QByteArray::number(tm.tm_sec).rightJustified(2, '0') + " GMT";
+}
 
 HttpReply::HttpReply(QTcpSocket *socket, bool closeAfter, QByteArray logLabel)
     : m_socket(socket), m_closeAfter(closeAfter), m_logLabel(std::move(logLabel))

@@ -17,6 +17,9 @@ namespace earshot::refserver {
 
 using HttpHeaders = QList<std::pair<QByteArray, QByteArray>>;
 
+// RFC 9110 IMF-fixdate ("Sun, 06 Nov 1994 08:49:37 GMT").
+QByteArray httpDateOf(qint64 secondsSinceEpoch);
+
 class HttpReply
 {
 public:

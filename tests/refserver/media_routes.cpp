@@ -1,5 +1,6 @@
 // GET/HEAD /media/{RECORDING_ID.FORMAT}?expires=&nonce=&sig= — the signed recording URLs.
-// The recording id only selects a database row; the file comes from that row.
+// The recording id only selects a database row; the file comes from that row. Answers
+// carry the file's validators (ETag, Last-Modified) and honour Range and If-Range.
 #include "byte_range.h"
 #include "call_store.h"
 #include "faults.h"
@@ -10,6 +11,9 @@
 #include "routes.h"
 #include "server_context.h"
 #include "url_signer.h"
+
+#include <QtCore/QDateTime>
+#include <QtCore/QFileInfo>
 
 using namespace Qt::StringLiterals;
 
@@ -68,9 +72,15 @@ void serveMedia(ServerContext &context, ApiRequest &request, HttpReply &reply)
     }
 
     const qint64 size = file->size();
-    const ByteRangeRequest range = parseByteRange(request.header("range"), size);
+    const FileValidators validators = fileValidators(
+        QFileInfo(*file).lastModified().toMSecsSinceEpoch(), size);
+    const ByteRangeRequest range = ifRangeAllowsRange(request.header("if-range"), validators)
+        ? parseByteRange(request.header("range"), size)
+        : ByteRangeRequest{};
     HttpHeaders headers{{"Content-Type"_ba, contentType(call->recording->format)},
                         {"Accept-Ranges"_ba, "bytes"_ba},
+                        {"ETag"_ba, validators.etag},
+                        {"Last-Modified"_ba, validators.lastModified},
                         {"Cache-Control"_ba, "private, no-transform"_ba},
                         {"Content-Disposition"_ba, "inline; filename=\"" + fileName.toUtf8() + '"'}};
     if (range.kind == ByteRangeRequest::Kind::Unsatisfiable) {

@@ -9,7 +9,8 @@ namespace earshot::refserver {
 
 QString checkRecordingPlan(RecordingPlan plan, qint64 callCount, const QList<FixtureClip> &clips)
 {
-    if (plan == RecordingPlan::OnePerFile && callCount > clips.size())
+    const bool onePerFile = plan == RecordingPlan::OnePerFile || plan == RecordingPlan::OnePerFileWithoutHash;
+    if (onePerFile && callCount > clips.size())
         return u"--one-recording-per-file: %1 calls but the manifest lists only %2 files"_s.arg(callCount).arg(
             clips.size());
     return {};
@@ -24,13 +25,14 @@ void applyRecordingPlan(RecordingPlan plan, qint64 callIndex, const QList<Fixtur
     case RecordingPlan::None:
         call.recording.reset();
         return;
-    case RecordingPlan::OnePerFile: {
+    case RecordingPlan::OnePerFile:
+    case RecordingPlan::OnePerFileWithoutHash: {
         const FixtureClip &clip = clips[callIndex];
         // A recorded call is a connected one that lasted at least as long as its file.
         if (!call.recording)
             call.outcome = u"connected"_s;
         call.durationSeconds = std::max(call.durationSeconds, static_cast<int>(std::ceil(clip.durationSeconds)));
-        call.recording = GeneratedRecording{callIndex, u"available"_s, true};
+        call.recording = GeneratedRecording{callIndex, u"available"_s, plan == RecordingPlan::OnePerFile};
         return;
     }
     }

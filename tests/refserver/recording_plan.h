@@ -15,6 +15,9 @@ enum class RecordingPlan {
     DemoMix,    // the generator's choice: some calls without, every status, ~10% without sha256
     None,       // no call has a recording
     OnePerFile, // call i (from 0) gets clip i, available, with its sha256
+    // ... and without it, as from servers that keep no hash: only the size and the media
+    // server's validators (ETag, Last-Modified) then tell versions of a file apart.
+    OnePerFileWithoutHash,
 };
 
 // Empty when the plan can seed callCount calls from these clips, else why not.

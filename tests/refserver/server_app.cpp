@@ -87,7 +87,8 @@ bool ServerApp::openDatabase(QString *error)
     ManifestResult manifest = loadFixtureManifest(m_options.recordingsDir);
     const bool mustSeed = m_options.callCount > 0 && !databaseHasCalls(p.db);
     const RecordingPlan plan = m_options.noRecordings         ? RecordingPlan::None
-                               : m_options.oneRecordingPerFile ? RecordingPlan::OnePerFile
+                               : m_options.oneRecordingPerFile
+                                   ? (m_options.withoutSha256 ? RecordingPlan::OnePerFileWithoutHash : RecordingPlan::OnePerFile)
                                                                : RecordingPlan::DemoMix;
     if (manifest.clips.isEmpty()) {
         if (mustSeed && plan != RecordingPlan::None) {

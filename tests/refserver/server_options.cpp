@@ -112,6 +112,8 @@ OptionsResult parseServerOptions(const QStringList &arguments)
         {u"one-recording-per-file"_s,
          u"Give seeded call i the i-th file of manifest.tsv, available and with its sha256 "
          "(mirror benchmarks); needs --calls N with N at most the number of files."_s},
+        {u"without-sha256"_s,
+         u"With --one-recording-per-file: give the recordings no sha256, as servers that keep no hash do."_s},
         {u"media-base-url"_s,
          u"Hand out nginx secure_link URLs URL/FILE?md5=&expires= for the recordings instead of "
          "this server's /media URLs; needs --media-secret."_s,
@@ -165,6 +167,9 @@ OptionsResult parseServerOptions(const QStringList &arguments)
     options.oneRecordingPerFile = parser.isSet(u"one-recording-per-file"_s);
     if (options.noRecordings && options.oneRecordingPerFile)
         return failure(u"--no-recordings and --one-recording-per-file exclude each other"_s);
+    options.withoutSha256 = parser.isSet(u"without-sha256"_s);
+    if (options.withoutSha256 && !options.oneRecordingPerFile)
+        return failure(u"--without-sha256 needs --one-recording-per-file"_s);
     if (options.oneRecordingPerFile && options.callCount == 0)
         return failure(u"--one-recording-per-file needs --calls N"_s);
     if (!parseMediaLinks(parser, &options, &error))

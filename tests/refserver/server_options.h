@@ -27,6 +27,7 @@ struct ServerOptions
     // every call its own manifest file, available with its sha256 (mirror benchmarks).
     bool noRecordings = false;
     bool oneRecordingPerFile = false;
+    bool withoutSha256 = false; // with oneRecordingPerFile
 
     // When set, recording URLs are nginx secure_link URLs under this base instead of the
     // server's own /media URLs (see secure_link_signer.h).

@@ -120,6 +120,25 @@ private Q_SLOTS:
             QVERIFY(call.value("recording"_L1).isNull());
     }
 
+    // Servers that keep no hash: the same files, each call still its own, sha256 null.
+    void withoutSha256GivesNoHash()
+    {
+        RefServer server({u"--calls"_s, u"5"_s, u"--one-recording-per-file"_s, u"--without-sha256"_s,
+                          u"--recordings-dir"_s, m_files.path()});
+        QVERIFY2(server.start(), qPrintable(server.errorString()));
+        const CallWalk walk = walkCalls(server, server.login(u"supervisor@demo.test"_s).accessToken);
+        QVERIFY2(walk.error.isEmpty(), qPrintable(walk.error));
+        QCOMPARE(walk.rows.size(), m_media.size());
+        QSet<qint64> sizes;
+        for (const QJsonObject &call : walk.rows) {
+            const QJsonObject recording = call.value("recording"_L1).toObject();
+            QCOMPARE(recording.value("status"_L1).toString(), u"available"_s);
+            QVERIFY(recording.contains("sha256"_L1) && recording.value("sha256"_L1).isNull());
+            sizes.insert(recording.value("size_bytes"_L1).toInteger());
+        }
+        QCOMPARE(sizes.size(), m_media.size());
+    }
+
     void refusedCombinations_data()
     {
         QTest::addColumn<QStringList>("arguments");
@@ -128,6 +147,7 @@ private Q_SLOTS:
         QTest::newRow("one per file without --calls") << QStringList{u"--one-recording-per-file"_s};
         QTest::newRow("one per file and none")
             << QStringList{u"--calls"_s, u"2"_s, u"--one-recording-per-file"_s, u"--no-recordings"_s};
+        QTest::newRow("no hash without one per file") << QStringList{u"--calls"_s, u"2"_s, u"--without-sha256"_s};
         QTest::newRow("base URL without secret") << QStringList{u"--media-base-url"_s, MediaBase};
         QTest::newRow("secret without base URL") << QStringList{u"--media-secret"_s, MediaSecret};
         QTest::newRow("base URL with a query")

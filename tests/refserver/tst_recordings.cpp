@@ -1,8 +1,9 @@
 // Recording URLs (…/recording, …/refresh, …/availability) and the signed media URLs they
-// hand out: full bodies, Range, 416, expiry, tampering, HEAD, and a body cut short.
+// hand out: full bodies, Range, If-Range, 416, expiry, tampering, HEAD, and a body cut short.
 #include "refserver_suites.h"
 #include "test_helpers.h"
 
+#include <QtCore/QRegularExpression>
 #include <QtCore/QUrlQuery>
 #include <QtTest/QTest>
 
@@ -194,6 +195,32 @@ private Q_SLOTS:
             QCOMPARE(result.status, 416);
             QCOMPARE(result.header("content-range"), "bytes */" + QByteArray::number(size));
         }
+    }
+
+    // A client resuming a download names the version it has (If-Range): the same version
+    // gets the range, any other (or a weak tag) the whole file, never a mix of two.
+    void ifRangeServesTheRangeOnlyForTheSameVersion()
+    {
+        const HttpResult whole = fetch(mediaUrl());
+        QCOMPARE(whole.status, 200);
+        const QByteArray etag = whole.header("etag");
+        const QByteArray lastModified = whole.header("last-modified");
+        QVERIFY2(etag.startsWith('"') && etag.endsWith('"') && etag.size() > 4, etag.constData());
+        static const QRegularExpression imfFixdate(u"^[A-Z][a-z]{2}, \\d{2} [A-Z][a-z]{2} \\d{4} \\d{2}:\\d{2}:\\d{2} GMT$"_s);
+        QVERIFY2(imfFixdate.match(QString::fromLatin1(lastModified)).hasMatch(), lastModified.constData());
+        const HttpResult same = fetch(mediaUrl(), {{"Range"_ba, "bytes=100-199"_ba}, {"If-Range"_ba, etag}});
+        QCOMPARE(same.status, 206);
+        QCOMPARE(same.header("etag"), etag);
+        QCOMPARE(same.body, whole.body.mid(100, 100));
+        QCOMPARE(fetch(mediaUrl(), {{"Range"_ba, "bytes=100-199"_ba}, {"If-Range"_ba, lastModified}}).status, 206);
+        for (const QByteArray &other : QByteArrayList{"\"another-version\""_ba, "W/"_ba + etag, "Thu, 01 Jan 1970 00:00:00 GMT"_ba}) {
+            const HttpResult changed = fetch(mediaUrl(), {{"Range"_ba, "bytes=100-199"_ba}, {"If-Range"_ba, other}});
+            QCOMPARE(changed.status, 200);
+            QCOMPARE(changed.body, whole.body);
+        }
+        // Past the end of the file, a stale If-Range still gets the whole file, not 416.
+        const QByteArray pastEnd = "bytes=" + QByteArray::number(whole.body.size()) + '-';
+        QCOMPARE(fetch(mediaUrl(), {{"Range"_ba, pastEnd}, {"If-Range"_ba, "\"another-version\""_ba}}).status, 200);
     }
 
     void headAnswersWithoutBody()
