@@ -244,13 +244,25 @@ Migration downloadGiveUpOfItsOwn()
     }};
 }
 
+// Version 9: a partial download remembers which version of the server's file it holds
+// (the media server's ETag or Last-Modified), so that resuming it sends If-Range and a
+// file replaced meanwhile is fetched again whole instead of joined from two versions.
+// Partials from earlier versions have none and resume as before.
+Migration partialDownloadValidators()
+{
+    return {9, u"partial downloads remember the version of the file they hold"_s, {
+        u"ALTER TABLE recordings ADD COLUMN partial_validator TEXT"_s,
+    }};
+}
+
 } // namespace
 
 std::span<const Migration> schemaMigrations()
 {
     static const std::vector<Migration> migrations{callMirror(), auditTrail(), cachePolicy(), searchableLeadNames(),
                                                    fastFirstFill(), newestFirstQueues(),
-                                                   outcomesOfTheirOwn(), downloadGiveUpOfItsOwn()};
+                                                   outcomesOfTheirOwn(), downloadGiveUpOfItsOwn(),
+                                                   partialDownloadValidators()};
     return migrations;
 }
 

@@ -7,6 +7,7 @@
 
 #include <QDateTime>
 
+#include <algorithm>
 #include <cstring>
 
 using namespace Qt::StringLiterals;
@@ -19,6 +20,20 @@ constexpr qsizetype kMaxErrorBody = 4096;
 // One chunk: what libcurl holds while a transfer is paused is received but not yet in the
 // file, and lost if the agent is killed; larger buffers saved no measurable time.
 constexpr long kReceiveBufferBytes = 64 * 1024;
+
+// RFC 9110 §13.1.5: If-Range takes a strong entity tag, or the date only from a server
+// that sends no entity tag at all; a weak tag is no use (nothing is sent then).
+QByteArray validatorOf(const QMap<QByteArray, QByteArray> &headers)
+{
+    const QByteArray etag = headers.value("etag");
+    const QByteArray validator = etag.isEmpty() ? headers.value("last-modified")
+        : etag.startsWith('"') && etag.endsWith('"') && etag.size() >= 2 ? etag
+                                                                         : QByteArray();
+    // It goes back out in a request header and into the store: printable and short only.
+    constexpr qsizetype kMaxValidator = 256;
+    const bool printable = std::all_of(validator.cbegin(), validator.cend(), [](char c) { return c >= 0x20 && c < 0x7f; });
+    return printable && validator.size() <= kMaxValidator ? validator : QByteArray();
+}
 
 MediaOutcome outcomeOf(MediaOutcome::Kind kind, int status, QString message)
 {
@@ -58,6 +73,9 @@ Status MediaTransfer::prepare()
         const QByteArray range = "Range: bytes=" + QByteArray::number(m_span.first) + '-'
             + QByteArray::number(m_span.end - 1);
         if (!m_requestHeaders.append(range))
+            return Status::failure(u"out of memory building a request"_s);
+        // The server sends the whole file instead when its copy is another version.
+        if (!m_span.ifRange.isEmpty() && !m_requestHeaders.append("If-Range: " + m_span.ifRange))
             return Status::failure(u"out of memory building a request"_s);
     }
     m_url = m_span.url.toEncoded();
@@ -117,7 +135,14 @@ bool MediaTransfer::acceptHeaders()
         return true; // an interim answer; the real one follows
     const QByteArray contentLength = m_headers.value("content-length");
     const qint64 spanLength = m_span.end - m_span.first;
+    const QByteArray validator = validatorOf(m_headers);
+    // A server that ignores If-Range may still say, in its validator, that it changed.
+    const bool otherVersion = !m_span.ifRange.isEmpty() && validator != m_span.ifRange;
     if (m_status == 206) {
+        if (otherVersion && !validator.isEmpty()) {
+            m_changed = true;
+            return false;
+        }
         const auto range = parseContentRange(m_headers.value("content-range"));
         if (!range || range->first != m_span.first || range->last != m_span.end - 1
             || range->total != m_span.recordingSize) {
@@ -130,7 +155,9 @@ bool MediaTransfer::acceptHeaders()
         }
     } else if (m_status == 200) {
         if (m_span.sendsRange()) {
-            m_rangeIgnored = true; // the body starts at byte 0, not where the partial ends
+            // The body starts at byte 0, not where the partial ends; with If-Range sent and
+            // another validator back, because the file holds bytes of an older version.
+            (otherVersion ? m_changed : m_rangeIgnored) = true;
             return false;
         }
     } else if (m_status >= 200 && m_status < 300) {
@@ -146,7 +173,15 @@ bool MediaTransfer::acceptHeaders()
         return false;
     }
     m_bodyAccepted = true;
+    const std::lock_guard lock(m_validatorMutex);
+    m_validator = validator;
     return true;
+}
+
+QByteArray MediaTransfer::validator() const
+{
+    const std::lock_guard lock(m_validatorMutex);
+    return m_validator;
 }
 
 size_t MediaTransfer::onBody(char *data, size_t size, size_t count, void *self)
@@ -236,6 +271,7 @@ void MediaTransfer::complete(CURLcode code)
 {
     m_outcome = describe(code);
     m_outcome.deliveredEnd = m_deliveredEnd;
+    m_outcome.validator = validator();
     m_chunk = QByteArray(); // an incomplete chunk is fetched again, never stored
 }
 
@@ -278,6 +314,10 @@ MediaOutcome MediaTransfer::describe(CURLcode code) const
                              .arg(static_cast<double>(m_stallWatch.window().count()) / 1000.0));
     if (m_stoppedEarly)
         return outcomeOf(Kind::StoppedEarly, m_status, {});
+    if (m_changed)
+        return outcomeOf(Kind::Changed, m_status,
+                         u"the recording at %1 is no longer the version the partial download holds "
+                         "(its ETag or Last-Modified changed)"_s.arg(where));
     if (m_rangeIgnored)
         return outcomeOf(Kind::RangeIgnored, m_status,
                 u"the media server at %1 ignored the Range header (HTTP 200 instead of 206)"_s.arg(where));

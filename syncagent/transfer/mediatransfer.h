@@ -12,6 +12,7 @@
 #include <atomic>
 #include <chrono>
 #include <memory>
+#include <mutex>
 #include <optional>
 
 namespace earshot {
@@ -35,6 +36,9 @@ struct MediaSpan
     qint64 end = 0;
     qint64 recordingSize = 0;
     qint64 chunkSize = 0;
+    // The media server's validator (ETag or Last-Modified) of the version whose bytes the
+    // cache file holds; a Range request sends it as If-Range. Empty when none is known.
+    QByteArray ifRange;
 
     // The whole recording goes out as a plain GET (expecting 200); anything else with Range.
     bool sendsRange() const { return first > 0 || end < recordingSize; }
@@ -48,6 +52,7 @@ struct MediaOutcome
         HttpError,    // a status without a usable body (403, 410, 416, 429, 5xx, ...)
         Redirect,     // 3xx with a Location, for the engine to check and follow
         RangeIgnored, // 200 to a request with Range: the body was never read
+        Changed,      // the server's copy is not the version the file holds (If-Range): body unread
         Mismatch,     // wrong Content-Range or Content-Length, or more bytes than asked for
         Network,      // refused, broken, stalled or cut short: resume from deliveredEnd
         Refused,      // not http(s): never retry
@@ -62,6 +67,7 @@ struct MediaOutcome
     qint64 deliveredEnd = 0; // every chunk before this offset went to the cache file
     std::optional<std::chrono::seconds> retryAfter;
     QUrl redirectTo;
+    QByteArray validator; // of the version the answer's body came from (see validator())
 };
 
 // One HTTP request for a span of a recording, on its own easy handle, driven by the
@@ -88,6 +94,9 @@ public:
     // Ends the transfer cleanly when the body reaches `offset` (a chunk boundary).
     void stopAt(qint64 offset) { m_stopAt = offset; }
     qint64 receivedUpTo() const { return m_receivedUpTo.load(); }
+    // The validator of the version whose body is being received: its strong ETag, else its
+    // Last-Modified; empty before the body starts or when the server gave neither.
+    QByteArray validator() const;
 
     // Before the transfer is added to the loop: the bandwidth limit does not apply to it.
     void exemptFromBudget() { m_exemptFromBudget = true; }
@@ -144,6 +153,9 @@ private:
     bool m_bodyAccepted = false;
     QString m_rejection; // why the headers were refused (Mismatch)
     bool m_rangeIgnored = false;
+    bool m_changed = false;
+    mutable std::mutex m_validatorMutex;
+    QByteArray m_validator; // set once, on the transfer thread, when the body is accepted
     bool m_stoppedEarly = false;
     bool m_oversized = false;
     bool m_sinkFailed = false;

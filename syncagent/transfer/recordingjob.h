@@ -59,6 +59,9 @@ struct RecordingJob
     bool resumeExisting = false;
     bool partialRecorded = false;
     qint64 recordedBytes = 0; // cached_bytes last written to the store
+    // The media server's ETag or Last-Modified of the version the file holds bytes of:
+    // resumed requests send it as If-Range, and it is kept with the partial in the store.
+    QByteArray validator;
 
     qint64 chunkSize = 0;
     QBitArray have; // chunks on disk or handed to the cache file

@@ -176,9 +176,7 @@ Status TransferEngine::fetchRangeFirst(const QString &recordingId, qint64 offset
         // started in the background was not recorded yet (openCacheFile records the
         // player's own and large ones).
         if (!job->partialRecorded) {
-            m_ledger.recordPartial(job->recording, job->partialName, job->contiguousBytes());
-            job->partialRecorded = true;
-            job->recordedBytes = job->contiguousBytes();
+            recordPartial(job, job->contiguousBytes());
             flushLedger();
         }
         continueJob(job);
@@ -478,14 +476,32 @@ void TransferEngine::recordProgress()
     for (const JobPointer &job : std::as_const(m_jobs)) {
         if (job->stage != RecordingJob::Stage::Transferring || !job->mainTransfer || job->ending)
             continue;
+        adoptValidator(job, job->mainTransfer->validator());
         const qint64 progress = std::max(job->contiguousBytes(), job->mainTransfer->receivedUpTo());
         const qint64 threshold = job->partialRecorded ? job->recordedBytes + kRecordPartialEveryBytes
                                                       : RecordingJob::kWorthResumingBytes;
         if (progress < threshold)
             continue;
-        m_ledger.recordPartial(job->recording, job->partialName, progress);
-        job->partialRecorded = true;
-        job->recordedBytes = progress;
+        recordPartial(job, progress);
+        requestFlush();
+    }
+}
+
+void TransferEngine::recordPartial(const JobPointer &job, qint64 bytes)
+{
+    m_ledger.recordPartial(job->recording, job->partialName, bytes, job->validator);
+    job->partialRecorded = true;
+    job->recordedBytes = bytes;
+}
+
+void TransferEngine::adoptValidator(const JobPointer &job, const QByteArray &validator)
+{
+    if (validator.isEmpty() || !job->validator.isEmpty())
+        return;
+    job->validator = validator;
+    // A partial already in the store says which version it holds before a kill can come.
+    if (job->partialRecorded) {
+        m_ledger.recordPartial(job->recording, job->partialName, job->recordedBytes, job->validator);
         requestFlush();
     }
 }

@@ -144,6 +144,12 @@ private:
                             std::optional<qint64> nextAttemptAtMs);
     void park(const JobPointer &job);
     void startOver(const JobPointer &job);
+    // Drops the file once the running requests have ended, and fetches the recording whole.
+    void startOverInANewFile(const JobPointer &job, const QString &why);
+    // Queues the row's partial state: the file, its contiguous bytes and its validator.
+    void recordPartial(const JobPointer &job, qint64 bytes);
+    // A running transfer's answer names the version of the file: kept with the partial.
+    void adoptValidator(const JobPointer &job, const QByteArray &validator);
     void deliverReadyRanges(const JobPointer &job);
 
     TransferOptions m_options;

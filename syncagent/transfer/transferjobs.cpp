@@ -123,6 +123,7 @@ void TransferEngine::openCacheFile(const JobPointer &job)
         job->finalName = recording.cacheFile.chopped(5);
         job->partialRecorded = true;
         job->resumeExisting = true;
+        job->validator = recording.partialValidator;
         // A crash between the rename and the commit leaves only the final name: adopt it.
         const QDir folder(m_cacheDirectory);
         if (!QFile::exists(folder.filePath(job->partialName)) && QFile::exists(folder.filePath(job->finalName)))
@@ -176,11 +177,8 @@ void TransferEngine::onOpened(const JobPointer &job, const CacheFileOpened &open
     // be there too, because the player opens them by the name in the store.
     const bool recordNow = !job->partialRecorded
         && (job->priority || job->recording.sizeBytes >= RecordingJob::kWorthResumingBytes);
-    if (recordNow) {
-        m_ledger.recordPartial(job->recording, job->partialName, job->contiguousBytes());
-        job->partialRecorded = true;
-        job->recordedBytes = job->contiguousBytes();
-    }
+    if (recordNow)
+        recordPartial(job, job->contiguousBytes());
     continueJob(job);
     if (recordNow)
         flushLedger(); // the transfer runs meanwhile
@@ -231,7 +229,7 @@ void TransferEngine::park(const JobPointer &job)
         const qint64 bytes = job->contiguousBytes();
         if (keep && (!job->partialRecorded || bytes != job->recordedBytes)) {
             // Resumed from here next time, after a stop, a crash or a failed attempt alike.
-            m_ledger.recordPartial(job->recording, job->partialName, bytes);
+            m_ledger.recordPartial(job->recording, job->partialName, bytes, job->validator);
             requestFlush();
         } else if (!keep && job->partialRecorded) {
             m_ledger.forgetPartial(job->recording.recordingId, job->partialName);
@@ -255,6 +253,7 @@ void TransferEngine::startOver(const JobPointer &job)
         m_ledger.forgetPartial(job->recording.recordingId, job->partialName);
     job->partialRecorded = false;
     job->recordedBytes = 0;
+    job->validator.clear();
     job->recording.cacheState = CacheState::Absent;
     job->have.clear();
     openCacheFile(job);

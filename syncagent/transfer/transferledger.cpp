@@ -19,7 +19,7 @@ namespace {
 
 // What readCandidate() reads, but the call's start, which each query gets its own way.
 const QString kColumns = u"r.id, r.call_id, r.format, r.size_bytes, IFNULL(r.sha256, ''), r.attempts, r.status, "
-                         "r.cache_state, IFNULL(r.cache_file, ''), "_s;
+                         "r.cache_state, IFNULL(r.cache_file, ''), IFNULL(r.partial_validator, ''), "_s;
 
 // A recording to fetch now: available and not backing off (nor given up on until later),
 // or pending with its next poll come. What the server failed to produce is never due.
@@ -40,7 +40,8 @@ TransferCandidate readCandidate(const QSqlQuery &query)
     candidate.status = recordingStatusFromString(query.value(6).toString()).value_or(RecordingStatus::Available);
     candidate.cacheState = cacheStateFromString(query.value(7).toString()).value_or(CacheState::Absent);
     candidate.cacheFile = query.value(8).toString();
-    candidate.callStartedAtMs = query.value(9).toLongLong();
+    candidate.partialValidator = query.value(9).toString().toLatin1();
+    candidate.callStartedAtMs = query.value(10).toLongLong();
     return candidate;
 }
 
@@ -161,7 +162,7 @@ void TransferLedger::recordPresent(const TransferCandidate &recording, const QSt
         // cached_at starts the local retention period of the copy.
         query.prepare(uR"(UPDATE recordings SET cache_state = 'present', cache_file = ?, cached_bytes = ?,
                               cached_at = ?, status = 'available', attempts = 0, next_attempt_at = NULL,
-                              last_error = NULL, gave_up_at = NULL
+                              last_error = NULL, gave_up_at = NULL, partial_validator = NULL
                           WHERE id = ? AND size_bytes = ? AND IFNULL(sha256, '') = IFNULL(?, ''))"_s);
         query.addBindValue(fileName);
         query.addBindValue(recording.sizeBytes);
@@ -179,14 +180,17 @@ void TransferLedger::recordPresent(const TransferCandidate &recording, const QSt
     });
 }
 
-void TransferLedger::recordPartial(const TransferCandidate &recording, const QString &partialName, qint64 cachedBytes)
+void TransferLedger::recordPartial(const TransferCandidate &recording, const QString &partialName, qint64 cachedBytes,
+                                   const QByteArray &validator)
 {
-    m_pending.push_back([this, recording, partialName, cachedBytes](Flushed &flushed) {
+    m_pending.push_back([this, recording, partialName, cachedBytes, validator](Flushed &flushed) {
         QSqlQuery query(m_db);
-        query.prepare(uR"(UPDATE recordings SET cache_state = 'partial', cache_file = ?, cached_bytes = ?
+        query.prepare(uR"(UPDATE recordings SET cache_state = 'partial', cache_file = ?, cached_bytes = ?,
+                                                partial_validator = ?
                           WHERE id = ? AND size_bytes = ? AND IFNULL(sha256, '') = IFNULL(?, '') AND cache_state <> 'present')"_s);
         query.addBindValue(partialName);
         query.addBindValue(cachedBytes);
+        query.addBindValue(nullableText(QString::fromLatin1(validator)));
         query.addBindValue(recording.recordingId);
         query.addBindValue(recording.sizeBytes);
         query.addBindValue(recording.sha256);
@@ -202,8 +206,8 @@ void TransferLedger::forgetPartial(const QString &recordingId, const QString &pa
 {
     m_pending.push_back([this, recordingId, partialName](Flushed &) {
         QSqlQuery query(m_db);
-        query.prepare(u"UPDATE recordings SET cache_state = 'absent', cache_file = NULL, cached_bytes = 0 "
-                      "WHERE id = ? AND cache_file = ? AND cache_state = 'partial'"_s);
+        query.prepare(u"UPDATE recordings SET cache_state = 'absent', cache_file = NULL, cached_bytes = 0, "
+                      "partial_validator = NULL WHERE id = ? AND cache_file = ? AND cache_state = 'partial'"_s);
         query.addBindValue(recordingId);
         query.addBindValue(partialName);
         return run(query);

@@ -28,6 +28,7 @@ struct TransferCandidate
     RecordingStatus status = RecordingStatus::Available;
     CacheState cacheState = CacheState::Absent;
     QString cacheFile; // the partial's name while cacheState is Partial
+    QByteArray partialValidator; // the media server's ETag or Last-Modified of the partial's bytes
     qint64 callStartedAtMs = 0; // for the cache policy's order and its room decisions
 };
 
@@ -52,7 +53,8 @@ public:
     QStringList protectedCacheFiles() const;
 
     void recordPresent(const TransferCandidate &recording, const QString &fileName);
-    void recordPartial(const TransferCandidate &recording, const QString &partialName, qint64 cachedBytes);
+    void recordPartial(const TransferCandidate &recording, const QString &partialName, qint64 cachedBytes,
+                       const QByteArray &validator);
     void forgetPartial(const QString &recordingId, const QString &partialName);
     void recordAttemptFailure(const QString &recordingId, const QString &error, qint64 nextAttemptAtMs, bool giveUp);
     // What the server said about availability; nextAttemptAtMs for a pending poll.

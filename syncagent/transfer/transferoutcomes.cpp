@@ -61,7 +61,7 @@ bool TransferEngine::startTransfer(const JobPointer &job, qint64 first, qint64 e
             return false;
     }
     MediaSpan span{job->redirectedUrl.isValid() ? job->redirectedUrl : job->link.url(), first, end,
-                   job->recording.sizeBytes, job->chunkSize};
+                   job->recording.sizeBytes, job->chunkSize, job->validator};
     auto transfer = std::make_shared<MediaTransfer>(std::move(span), job->sink, m_options.media);
     if (Status prepared = transfer->prepare(); !prepared) {
         failAttempt(job, prepared.error());
@@ -100,6 +100,8 @@ void TransferEngine::onTransferFinished(const std::shared_ptr<MediaTransfer> &tr
         job->retries = 0;
         job->refusedSinceRefresh = false;
     }
+    if (outcome.kind != MediaOutcome::Kind::Changed)
+        adoptValidator(job, outcome.validator);
     if (!isCurrent(job))
         return;
     if (job->ending || m_stopping || m_pausedForSpace) {
@@ -131,15 +133,12 @@ void TransferEngine::handleOutcome(const JobPointer &job, const MediaOutcome &ou
     case Kind::RangeIgnored:
         if (job->rangesUnsupported)
             return failAttempt(job, outcome.message);
-        qCInfo(lcTransfer).noquote() << outcome.message << "- downloading recording" << job->recording.recordingId
-                                     << "again from the start into a new file";
         job->rangesUnsupported = true;
-        job->startOverPending = true;
-        if (job->rangeTransfer)
-            job->rangeTransfer->requestCancel();
-        if (job->mainTransfer)
-            job->mainTransfer->requestCancel();
-        return continueJob(job);
+        return startOverInANewFile(job, outcome.message);
+    case Kind::Changed:
+        // Its bytes and the server's can no longer be joined; the player's ranges stay
+        // wanted and are fetched from the new version.
+        return startOverInANewFile(job, outcome.message);
     case Kind::Network:
         return retryLater(job, outcome.message, std::nullopt);
     case Kind::SinkFailed:
@@ -173,6 +172,18 @@ void TransferEngine::handleOutcome(const JobPointer &job, const MediaOutcome &ou
     if (status == 429 || status >= 500)
         return retryLater(job, outcome.message, outcome.retryAfter);
     failAttempt(job, outcome.message);
+}
+
+void TransferEngine::startOverInANewFile(const JobPointer &job, const QString &why)
+{
+    qCInfo(lcTransfer).noquote() << why << "- downloading recording" << job->recording.recordingId
+                                 << "again from the start into a new file";
+    job->startOverPending = true;
+    if (job->rangeTransfer)
+        job->rangeTransfer->requestCancel();
+    if (job->mainTransfer)
+        job->mainTransfer->requestCancel();
+    continueJob(job); // starts over once no request is running
 }
 
 void TransferEngine::retryLater(const JobPointer &job, const QString &problem, std::optional<seconds> retryAfter)

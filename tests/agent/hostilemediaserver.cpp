@@ -64,6 +64,8 @@ private:
         for (const QByteArray &line : lines) {
             if (line.toLower().startsWith("range:"))
                 request.range = line.mid(6).trimmed();
+            if (line.toLower().startsWith("if-range:"))
+                request.ifRange = line.mid(9).trimmed();
         }
         request.elapsedMs = m_clock.elapsed();
         Behaviour behaviour;
@@ -105,6 +107,8 @@ private:
             } else {
                 request.status = ranged ? 206 : 200;
                 body = content.mid(first, last - first + 1);
+                if (!behaviour.etag.isEmpty())
+                    headers += "ETag: " + behaviour.etag + "\r\n";
                 if (ranged) {
                     const qint64 claimed = behaviour.answer == Answer::WrongContentRange ? first + kPiece : first;
                     headers += "Content-Range: bytes " + QByteArray::number(claimed) + '-' + QByteArray::number(last)

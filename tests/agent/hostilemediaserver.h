@@ -39,12 +39,16 @@ public:
         QByteArray retryAfter;
         qint64 cutAfter = 0;
         QByteArray location = {};
+        // Sent as ETag with a 200 or 206; If-Range is logged but never honoured (a server
+        // that ignores it, or whose copy changed under the same Range).
+        QByteArray etag = {};
     };
     struct Request
     {
         QByteArray path;  // without the query
         QByteArray query;
         QByteArray range; // the Range header, empty when absent
+        QByteArray ifRange;
         int status = 0;
         qint64 elapsedMs = 0; // since start()
     };

@@ -57,6 +57,8 @@ private Q_SLOTS:
     void rangeIgnoredByTheServerStartsOverInANewFile();
     void rangeNotSatisfiableLeavesThePartialAsItWas();
     void linkRefusedBeforeItsAnnouncedExpiryIsRefreshedAndResumed();
+    void copyReplacedOnTheServerIsFetchedAgainWhole_data();
+    void copyReplacedOnTheServerIsFetchedAgainWhole();
 
 private:
     // nginx serving `root`, and a reference server with one call per file of `dir`

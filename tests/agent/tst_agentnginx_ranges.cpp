@@ -1,7 +1,8 @@
 // tst_agentnginx, answers the agent cannot use: nginx with ranges turned off answers a
 // Range request with 200 and the whole file, a copy that shrank on the server answers
-// 416, and a link dies before the expiry the server announced (410 mid-download). None of
-// them may put a wrong byte into a partial download, and each ends in a verified copy.
+// 416, a link dies before the expiry the server announced (410 mid-download), and a copy
+// replaced on the server while the agent held part of it (If-Range). None of them may put
+// a wrong byte into a partial download, and each ends in a verified copy.
 #include "tst_agentnginx.h"
 
 #include "cachecheck.h"
@@ -10,6 +11,7 @@
 
 #include "testsupport/media_files.h"
 
+#include <QCryptographicHash>
 #include <QDir>
 #include <QFile>
 #include <QSqlQuery>
@@ -100,8 +102,16 @@ void TstAgentNginx::rangeNotSatisfiableLeavesThePartialAsItWas()
     const qint64 onDisk = contiguousOnDisk(dataDir.path(), partial, content.size());
     QVERIFY2(onDisk >= 2 * kMiB, qPrintable(u"%1 contiguous bytes on disk"_s.arg(onDisk)));
 
+    // A partial that names no version (kept by an agent before version 9 of the store, or
+    // from a server that sends no validators) resumes without If-Range; with one, nginx
+    // would send the shrunken file whole instead (copyReplacedOnTheServerIsFetchedAgainWhole).
+    {
+        const StoreInspector store(databasePath(dataDir.path()));
+        QVERIFY(QSqlQuery(store.connection()).exec(u"UPDATE recordings SET partial_validator = NULL"_s));
+    }
     // The file on the server shrinks below what the agent has: its Range is past the end.
     const QString served = QDir(media.path()).filePath(u"call.mp3"_s);
+    const QDateTime modified = QFileInfo(served).lastModified();
     QVERIFY(QFile::resize(served, onDisk / 2));
     const AgentRun refused = agent->syncOnce(m_server->url());
     QVERIFY2(refused.exitCode == kExitServer, refused.describe().constData());
@@ -117,9 +127,11 @@ void TstAgentNginx::rangeNotSatisfiableLeavesThePartialAsItWas()
     }
     QCOMPARE(contiguousOnDisk(dataDir.path(), partial, content.size()), onDisk); // not a byte touched
 
-    // The server's copy is whole again: the download resumes where it stopped and verifies.
+    // The server's copy is whole again, the very version the partial holds (same ETag): the
+    // download resumes where it stopped and verifies.
     QFile restore(served);
     QVERIFY(restore.open(QIODevice::WriteOnly | QIODevice::Truncate) && restore.write(content) == content.size());
+    QVERIFY(restore.setFileTime(modified, QFileDevice::FileModificationTime));
     restore.close();
     const AgentRun resumed = agent->syncOnce(m_server->url());
     QVERIFY2(resumed.exitCode == 0, resumed.describe().constData());
@@ -129,6 +141,76 @@ void TstAgentNginx::rangeNotSatisfiableLeavesThePartialAsItWas()
     const CacheCheck cache = checkCache(StoreInspector(databasePath(dataDir.path())), cacheDir(dataDir.path()));
     QVERIFY2(cache.problems.isEmpty(), qPrintable(cache.problems.join(u'\n')));
     QCOMPARE(cache.present, 1);
+}
+
+void TstAgentNginx::copyReplacedOnTheServerIsFetchedAgainWhole_data()
+{
+    QTest::addColumn<bool>("viaNginx");
+    QTest::newRow("reference server") << false;
+    QTest::newRow("nginx secure_link") << true;
+}
+
+// The server replaces a recording while the agent holds part of it: the same size, other
+// bytes, and no sha256 in the metadata to tell. The agent resumes with If-Range naming the
+// version it holds; the server sends the whole new file instead, and the agent fetches it
+// into a new file. Joining the two versions would have gone unnoticed.
+void TstAgentNginx::copyReplacedOnTheServerIsFetchedAgainWhole()
+{
+    QFETCH(bool, viaNginx);
+    QTemporaryDir media;
+    const QByteArray content = writeOneRecording(media);
+    QVERIFY(!content.isEmpty());
+    const QStringList seed{u"--calls"_s, u"1"_s, u"--one-recording-per-file"_s, u"--without-sha256"_s};
+    if (viaNginx) {
+        QVERIFY(startServers(media.path(), media.path(), seed));
+    } else {
+        m_server = std::make_unique<ServerView>();
+        QVERIFY2(m_server->start(QStringList{u"--recordings-dir"_s, media.path()} + seed), qPrintable(m_server->error()));
+    }
+    QTemporaryDir dataDir;
+    auto agent = signedInAgent(*m_server, dataDir.path());
+    QVERIFY(agent);
+    const QString partial = killWithAPartial(*agent, m_server->url(), dataDir.path(), 2 * kMiB);
+    QVERIFY2(!partial.isEmpty(), "the agent never had a partial download to kill");
+    QVERIFY(contiguousOnDisk(dataDir.path(), partial, content.size()) >= 2 * kMiB);
+    QByteArray held;
+    {
+        StoreInspector store(databasePath(dataDir.path()));
+        QSqlQuery query(u"SELECT partial_validator, sha256 FROM recordings"_s, store.connection());
+        QVERIFY(query.next());
+        held = query.value(0).toString().toLatin1();
+        QVERIFY2(held.startsWith('"'), held.constData()); // the server's ETag, kept before the kill
+        QVERIFY(query.value(1).isNull());
+    }
+
+    const QString served = QDir(media.path()).filePath(u"call.mp3"_s);
+    const QDateTime modified = QFileInfo(served).lastModified();
+    QByteArray replaced = content;
+    for (char &byte : replaced)
+        byte = static_cast<char>(byte ^ 0x5a);
+    QFile file(served);
+    QVERIFY(file.open(QIODevice::WriteOnly | QIODevice::Truncate) && file.write(replaced) == replaced.size());
+    QVERIFY(file.setFileTime(modified.addSecs(60), QFileDevice::FileModificationTime));
+    file.close();
+
+    const AgentRun resumed = agent->syncOnce(m_server->url());
+    QVERIFY2(resumed.exitCode == 0, resumed.describe().constData());
+    if (viaNginx) {
+        const auto gets = mediaGets(*m_nginx, "call.mp3");
+        QCOMPARE(gets.size(), 3);
+        QCOMPARE(gets[1].ifRange, held);
+        QVERIFY(rangeStart(gets[1].range) >= 2 * kMiB);
+        QCOMPARE(gets[1].status, 200); // the version named is gone: the whole file instead
+        QCOMPARE(gets[2].range, QByteArray());
+        QCOMPARE(gets[2].status, 200);
+        QCOMPARE(gets[2].bodyBytesSent, replaced.size());
+    }
+    const StoreInspector store(databasePath(dataDir.path()));
+    const StoredRecording row = store.recordings().constFirst();
+    QCOMPARE(row.cacheState, u"present"_s);
+    QCOMPARE(decryptedDigest(QDir(cacheDir(dataDir.path())).filePath(row.cacheFile), cacheKeyOf(store)).sha256,
+             QString::fromLatin1(QCryptographicHash::hash(replaced, QCryptographicHash::Sha256).toHex()));
+    QVERIFY(!QFileInfo::exists(QDir(cacheDir(dataDir.path())).filePath(partial)));
 }
 
 // The server says a link lives five minutes, but nginx's signature dies after two seconds

@@ -57,7 +57,7 @@ void TstTransferEngine::cleanup()
     m_dir.reset();
 }
 
-void TstTransferEngine::addRecording(qint64 size)
+void TstTransferEngine::addRecording(qint64 size, bool withSha256)
 {
     m_content = randomBytes(size);
     QFile file(m_dir->filePath(u"media/rec.mp3"_s));
@@ -72,7 +72,8 @@ void TstTransferEngine::addRecording(qint64 size)
     call.startedAt = QDateTime::currentDateTimeUtc();
     call.durationSeconds = 60;
     call.updatedAt = u"2026-11-21T00:00:00Z"_s;
-    call.recording = Recording{u"rec-1"_s, u"mp3"_s, size, 60, sha256(m_content), 1, RecordingStatus::Available};
+    call.recording = Recording{u"rec-1"_s, u"mp3"_s, size, 60, withSha256 ? sha256(m_content) : QString(), 1,
+                               RecordingStatus::Available};
     CallsPage page;
     page.calls.append(call);
     CallMirror mirror(m_store->connection());
@@ -110,6 +111,14 @@ std::unique_ptr<TransferEngine> TstTransferEngine::makeEngine(qint64 bandwidthLi
     options.media = m_settings;
     auto engine = std::make_unique<TransferEngine>(options, m_key, m_cacheDir, m_store->connection(), *m_links);
     return engine->start() ? std::move(engine) : nullptr;
+}
+
+std::optional<TransferReport> TstTransferEngine::runOnePass()
+{
+    auto engine = makeEngine();
+    if (!engine || !engine->queueDue() || !runUntilIdle(*engine))
+        return std::nullopt;
+    return engine->takeReport();
 }
 
 bool TstTransferEngine::runUntilIdle(TransferEngine &engine, int timeoutMs)
@@ -155,7 +164,7 @@ MediaOutcome TstTransferEngine::transferInto(const std::shared_ptr<CacheFileSink
         });
         loop.start();
         auto transfer = std::make_shared<MediaTransfer>(
-            MediaSpan{m_server->url(u"rec.mp3"_s), first, end, static_cast<qint64>(m_content.size()), kChunk}, sink,
+            MediaSpan{m_server->url(u"rec.mp3"_s), first, end, static_cast<qint64>(m_content.size()), kChunk, {}}, sink,
             m_settings);
         if (!transfer->prepare())
             return outcome;

@@ -13,7 +13,7 @@ QList<NginxAccessEntry> parseNginxAccessLog(const QByteArray &text)
     QList<NginxAccessEntry> entries;
     for (const QByteArray &line : text.split('\n')) {
         const QList<QByteArray> fields = line.split('\t');
-        if (fields.size() != 6)
+        if (fields.size() != 7)
             continue;
         // $request is "METHOD TARGET PROTOCOL".
         const QList<QByteArray> request = fields[0].split(' ');
@@ -27,6 +27,8 @@ QList<NginxAccessEntry> parseNginxAccessLog(const QByteArray &text)
         entry.range = fields[3] == "-" ? QByteArray() : fields[3];
         entry.connection = fields[4].toLongLong(&connectionOk);
         entry.connectionRequests = fields[5].toLongLong(&requestsOk);
+        // nginx escapes the quotes of an entity tag in its log.
+        entry.ifRange = fields[6] == "-" ? QByteArray() : QByteArray(fields[6]).replace("\\x22", "\"");
         if (request.size() == 3 && statusOk && bytesOk && connectionOk && requestsOk)
             entries.append(entry);
     }

@@ -19,6 +19,7 @@ struct NginxAccessEntry
     QByteArray range;        // the Range header; empty when there was none
     qint64 connection = 0;   // nginx's connection serial number
     qint64 connectionRequests = 0; // 1 for the first request on a connection, 2 on reuse, …
+    QByteArray ifRange;      // the If-Range header; empty when there was none
 
     QByteArray path() const; // target without the query
 };
