@@ -23,11 +23,8 @@ Expected<CachedRecording> openSource(const QString &path, const QString &finalPa
                                      const QByteArray &key)
 {
     auto source = CacheFileSource::open(path, key, finalPath);
-    if (!source) {
-        //: %1 is the technical reason
-        return Expected<CachedRecording>::failure(
-            CachedRecordingText::tr("The cached recording cannot be played: %1").arg(source.error()));
-    }
+    if (!source)
+        return Expected<CachedRecording>::failure(source.error()); // a sentence for the person already
     return CachedRecording{std::move(source).value(), formatHintFor(call.recordingFormat)};
 }
 

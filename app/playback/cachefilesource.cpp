@@ -18,9 +18,12 @@ class CacheFileSourceText
 
 QString damagedText(const QString &readerError)
 {
-    // The reader's own message already says what is damaged and what happens next.
-    return readerError.isEmpty() ? CacheFileSourceText::tr("The cached recording is damaged and was not played.")
-                                 : readerError;
+    // Which chunk failed and where the file lies is for the log; the person learns what
+    // happens next.
+    if (!readerError.isEmpty())
+        qCWarning(lcPlayer).noquote() << readerError;
+    return CacheFileSourceText::tr(
+        "The cached copy of this recording is damaged and was not played; it is being downloaded again.");
 }
 
 } // namespace
@@ -41,8 +44,10 @@ Expected<std::unique_ptr<CacheFileSource>> CacheFileSource::open(const QString &
 {
     using Result = Expected<std::unique_ptr<CacheFileSource>>;
     auto reader = EncryptedCacheReader::open(path, key);
-    if (!reader)
-        return Result::failure(reader.error());
+    if (!reader) {
+        //: %1 is the technical reason
+        return Result::failure(CacheFileSourceText::tr("The cached recording cannot be played: %1").arg(reader.error()));
+    }
     std::unique_ptr<CacheFileSource> source(new CacheFileSource(std::move(reader).value(), key, finalPath));
     // A complete file is checked where decoders look first, its start and its end, so
     // that a file sealed under another key or cut short fails before anything plays.
