@@ -5,134 +5,44 @@
 // session, pins, streaming a recording that is still downloading (WAV, MP3 and an M4A
 // whose index is at its end) with a seek near the end, starting the agent when none
 // runs, and the window's Sync menu (pause, the speed limit, keeping a filter offline).
-#include "agenttesting.h"
-#include "fixturerecordings.h"
-#include "storeinspector.h"
+#include "tst_appagent.h"
 
-#include "agent/agentconnection.h"
-#include "agent/agentlauncher.h"
-#include "ipc/ipcclient.h"
-#include "models/calltablemodel.h"
-#include "ipc/ipcprotocol.h"
-#include "playback/cachefilesource.h"
-#include "playback/cachekeyloader.h"
-#include "playback/qtmultimediaplaybackengine.h"
-#include "playback/recordingopener.h"
-#include "session/storesession.h"
-#include "store/pinstore.h"
-#include "widgets/mainwindow.h"
+namespace appagenttest {
 
-#include <QAction>
-#include <QApplication>
-#include <QInputDialog>
-#include <QLineEdit>
-#include <QMenu>
-#include <QSettings>
-#include <QTimer>
-#include <QDir>
-#include <QFile>
-#include <QJsonArray>
-#include <QLabel>
-#include <QPointer>
-#include <QSignalSpy>
-#include <QSqlQuery>
-#include <QTest>
-
-using namespace Qt::StringLiterals;
-using namespace agenttesting;
-using namespace earshot;
-
-namespace {
-
-constexpr qint64 kChunk = 64 * 1024;
-// Slow enough that a 1.5 MB recording takes about 12 s to download.
-const QString kBandwidthLimit = u"128K"_s;
-
-// earshot-sync in loop mode for a signed-in data folder, stopped with the test.
-class RunningAgent
+bool AppEngine::open(const QString &dataDir, std::optional<AgentLauncher> launcher)
 {
-public:
-    RunningAgent(AgentProcess &agent, const QString &serverUrl, const QStringList &extraArguments)
-        : m_logPath(QDir(agent.dataDir()).filePath(u"agent-under-test.log"_s))
-    {
-        m_process.setStandardErrorFile(m_logPath);
-        agent.start(m_process, QStringList{u"--server"_s, serverUrl, u"--data-dir"_s, agent.dataDir(), u"--interval"_s,
-                                           u"3600"_s}
-                                   + extraArguments);
+    auto opened = StoreSession::open(dataDir);
+    if (!opened) {
+        qWarning().noquote() << opened.error();
+        return false;
     }
-    ~RunningAgent()
-    {
-        if (m_process.state() != QProcess::NotRunning) {
-            m_process.terminate();
-            if (!m_process.waitForFinished(20'000))
-                m_process.kill();
-        }
-    }
-    QByteArray log() const
-    {
-        QFile file(m_logPath);
-        return file.open(QIODevice::ReadOnly) ? file.readAll().right(8000) : QByteArray();
-    }
+    session = std::move(opened).value();
+    session->setWatchInterval(std::chrono::milliseconds(100));
+    keys = std::make_unique<CacheKeyLoader>(session->connection());
+    keys->load();
+    agent = std::make_unique<AgentConnection>(dataDir, std::move(launcher));
+    opener = std::make_unique<RecordingOpener>(session->cacheDirectory(), CallQuery(session->connection()), *keys,
+                                               *agent);
+    QObject::connect(session.get(), &StoreSession::storeChanged, opener.get(), &RecordingOpener::checkStore);
+    player = std::make_unique<QtMultimediaPlaybackEngine>();
+    agent->start();
+    return true;
+}
 
-private:
-    QString m_logPath;
-    QProcess m_process;
-};
-
-// The app's engine over a data folder the agent writes, wired as main.cpp wires it.
-struct AppEngine
+bool SlowDownloads::start(const QString &recordingsDir, int calls)
 {
-    std::unique_ptr<StoreSession> session;
-    std::unique_ptr<CacheKeyLoader> keys;
-    std::unique_ptr<AgentConnection> agent;
-    std::unique_ptr<RecordingOpener> opener;
-    std::unique_ptr<QtMultimediaPlaybackEngine> player;
-
-    bool open(const QString &dataDir, std::optional<AgentLauncher> launcher = std::nullopt)
-    {
-        auto opened = StoreSession::open(dataDir);
-        if (!opened) {
-            qWarning().noquote() << opened.error();
-            return false;
-        }
-        session = std::move(opened).value();
-        session->setWatchInterval(std::chrono::milliseconds(100));
-        keys = std::make_unique<CacheKeyLoader>(session->connection());
-        keys->load();
-        agent = std::make_unique<AgentConnection>(dataDir, std::move(launcher));
-        opener = std::make_unique<RecordingOpener>(session->cacheDirectory(), CallQuery(session->connection()), *keys,
-                                                   *agent);
-        QObject::connect(session.get(), &StoreSession::storeChanged, opener.get(), &RecordingOpener::checkStore);
-        player = std::make_unique<QtMultimediaPlaybackEngine>();
-        agent->start();
-        return true;
+    if (!server.start({u"--calls"_s, QString::number(calls), u"--one-recording-per-file"_s, u"--recordings-dir"_s,
+                       recordingsDir})) {
+        qWarning().noquote() << server.error();
+        return false;
     }
-};
-
-// A server whose calls have the recordings of one folder, one each, and a signed-in agent
-// downloading them under the bandwidth limit, one at a time.
-struct SlowDownloads
-{
-    ServerView server;
-    QTemporaryDir dataDir;
-    std::unique_ptr<AgentProcess> agent;
-    std::unique_ptr<RunningAgent> running;
-
-    bool start(const QString &recordingsDir, int calls)
-    {
-        if (!server.start({u"--calls"_s, QString::number(calls), u"--one-recording-per-file"_s, u"--recordings-dir"_s,
-                           recordingsDir})) {
-            qWarning().noquote() << server.error();
-            return false;
-        }
-        agent = signedInAgent(server, dataDir.path());
-        if (!agent)
-            return false;
-        running = std::make_unique<RunningAgent>(
-            *agent, server.url(), QStringList{u"--bandwidth-limit"_s, kBandwidthLimit, u"--parallel"_s, u"1"_s});
-        return true;
-    }
-};
+    agent = signedInAgent(server, dataDir.path());
+    if (!agent)
+        return false;
+    running = std::make_unique<RunningAgent>(
+        *agent, server.url(), QStringList{u"--bandwidth-limit"_s, kBandwidthLimit, u"--parallel"_s, u"1"_s});
+    return true;
+}
 
 QString longRecordingsDir()
 {
@@ -199,26 +109,6 @@ qint64 callCount(StoreSession &session)
     const auto count = CallQuery(session.connection()).count({});
     return count ? *count : -1;
 }
-
-} // namespace
-
-class TstAppAgent : public QObject
-{
-    Q_OBJECT
-
-private Q_SLOTS:
-    void initTestCase();
-
-    void statusPinsScreenshotAndARevokedSession();
-    void streamsWhileTheAgentDownloads_data();
-    void streamsWhileTheAgentDownloads();
-    void launchesTheAgentWhenNoneRuns();
-    void syncMenuPausesLimitsAndKeepsAFilterOffline();
-
-private:
-    QList<testsupport::FixtureRecording> m_long;
-    QTemporaryDir m_scratch;
-};
 
 void TstAppAgent::initTestCase()
 {
@@ -525,14 +415,15 @@ void TstAppAgent::syncMenuPausesLimitsAndKeepsAFilterOffline()
     QVERIFY(waitUntil([&] { return filterPins().isEmpty(); }, std::chrono::seconds(10)));
 }
 
+} // namespace appagenttest
+
 int main(int argc, char *argv[])
 {
-    return runUnderKeyring(argc, argv, [](int count, char **arguments) {
+    return agenttesting::runUnderKeyring(argc, argv, [](int count, char **arguments) {
         QApplication application(count, arguments);
-        TstAppAgent test;
+        appagenttest::TstAppAgent test;
         QTEST_SET_MAIN_SOURCE_PATH
         return QTest::qExec(&test, count, arguments);
     });
 }
 
-#include "tst_appagent.moc"

@@ -1,0 +1,106 @@
+// tst_appagent, a damaged copy end to end: the person selects a call whose cached copy
+// no longer authenticates (a flipped bit on disk). The window says so instead of playing
+// noise, the app tells the agent, the agent reads the copy whole, deletes it (audited as
+// recording.deleted_local, damaged_file) and fetches it again first, and the window then
+// has the new copy ready to play, which plays.
+#include "tst_appagent.h"
+
+#include "cache/cacheformat.h"
+#include "widgets/mainwindow.h"
+
+namespace appagenttest {
+
+namespace {
+
+bool flipByte(const QString &path, qint64 offset)
+{
+    QFile file(path);
+    char byte = 0;
+    if (!file.open(QIODevice::ReadWrite) || !file.seek(offset) || !file.getChar(&byte) || !file.seek(offset))
+        return false;
+    return file.putChar(static_cast<char>(byte ^ 0x10));
+}
+
+QStringList auditEventsOf(const QString &dataDir, const QString &recordingId)
+{
+    StoreInspector store(databasePath(dataDir));
+    QSqlQuery query(store.connection());
+    query.prepare(u"SELECT type, reason FROM audit_events WHERE recording_id = ? ORDER BY seq"_s);
+    query.addBindValue(recordingId);
+    QStringList events;
+    if (query.exec()) {
+        while (query.next())
+            events.append(query.value(0).toString() + u'/' + query.value(1).toString());
+    }
+    return events;
+}
+
+} // namespace
+
+void TstAppAgent::damagedCopyIsFetchedAgainAndPlays()
+{
+    ServerView server;
+    QVERIFY2(server.start({u"--calls"_s, u"1"_s, u"--one-recording-per-file"_s, u"--recordings-dir"_s,
+                           longRecordingsDir()}),
+             qPrintable(server.error()));
+    QTemporaryDir dataDir;
+    auto agent = signedInAgent(server, dataDir.path());
+    QVERIFY(agent);
+    RunningAgent running(*agent, server.url(), {});
+    const auto cachedRow = [&] {
+        const QList<StoredRecording> rows = StoreInspector(databasePath(dataDir.path())).recordings();
+        return rows.size() == 1 && rows.constFirst().cacheState == u"present"_s ? std::optional(rows.constFirst())
+                                                                                : std::nullopt;
+    };
+    QVERIFY2(waitUntil([&] { return cachedRow().has_value(); }, std::chrono::seconds(60)), running.log().constData());
+    const StoredRecording before = *cachedRow();
+    const QString damagedPath = QDir(cacheDir(dataDir.path())).filePath(before.cacheFile);
+    QVERIFY(flipByte(damagedPath, earshot::cacheformat::kHeaderSize + 1000)); // in the first chunk
+    const qint64 mediaBefore = mediaBytesServed(server.stats());
+
+    AppEngine app;
+    QVERIFY(app.open(dataDir.path()));
+    MainWindow window(*app.session, *app.player, *app.opener, *app.agent);
+    window.setRemembersLayout(false);
+    window.resize(1280, 800);
+    window.show();
+    QVERIFY(waitUntil([&] { return app.agent->isConnected(); }, std::chrono::seconds(30)));
+    QVERIFY(waitUntil([&] { return app.session->callModel()->rowCount() == 1; }, std::chrono::seconds(20)));
+    auto *message = window.findChild<QLabel *>(u"playerMessage"_s);
+    QVERIFY(message);
+    QStringList messages;
+    QTimer watch;
+    connect(&watch, &QTimer::timeout, this, [&] {
+        if (!message->text().isEmpty() && (messages.isEmpty() || messages.constLast() != message->text()))
+            messages.append(message->text());
+    });
+    watch.start(10);
+    window.selectRow(0);
+    QCOMPARE(window.shownCallId(), app.session->callModel()->callAt(0)->id);
+
+    // The agent judged the copy damaged, deleted it with an audit event, and fetched it again.
+    QVERIFY2(waitUntil([&] {
+        const auto row = cachedRow();
+        return row && row->cacheFile != before.cacheFile;
+    }, std::chrono::seconds(60)), running.log().constData());
+    QVERIFY(!QFileInfo::exists(damagedPath));
+    QCOMPARE(auditEventsOf(dataDir.path(), before.id),
+             QStringList{u"recording.deleted_local/damaged_file"_s});
+    QVERIFY(mediaBytesServed(server.stats()) - mediaBefore >= before.sizeBytes);
+    QVERIFY2(std::any_of(messages.cbegin(), messages.cend(), [](const QString &text) { return text.contains(u"damaged"_s); }),
+             qPrintable(messages.join(u" | "_s)));
+
+    // The window picks up the new copy for the selected call; it plays.
+    QVERIFY2(waitUntil([&] { return app.player->hasSource() && message->text().isEmpty(); }, std::chrono::seconds(20)),
+             qPrintable(message->text()));
+    app.player->play();
+    QVERIFY2(waitUntil([&] { return app.player->position() > 1000 || !app.player->errorString().isEmpty(); },
+                       std::chrono::seconds(30)),
+             "playback never started");
+    QVERIFY2(app.player->errorString().isEmpty(), qPrintable(app.player->errorString()));
+    watch.stop();
+    qInfo() << "the player said:" << messages;
+    app.player->clearSource();
+}
+
+} // namespace appagenttest
