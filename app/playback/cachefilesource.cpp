@@ -194,6 +194,13 @@ void CacheFileSource::refresh(bool completed)
     if (!m_failure.isEmpty())
         return;
     if (isDownloading() && (completed || !QFile::exists(m_reader->fileName()))) {
+        if (!QFile::exists(m_finalPath)) {
+            // Removed, not renamed: the agent dropped these bytes and fetches the recording
+            // again into a new file.
+            fail(CacheFileSourceText::tr("The download of this recording started over (the server's copy changed, or "
+                                         "its bytes failed their check); choose the call again to play it."));
+            return;
+        }
         // The agent renamed the finished partial; its chunks are all there now.
         auto reopened = EncryptedCacheReader::open(m_finalPath, m_key);
         if (!reopened) {

@@ -68,6 +68,7 @@ private Q_SLOTS:
     void damageInACompressedRecordingIsAClearError();
     void growingDownloadPlaysAndWaitsForItsBytes_data();
     void growingDownloadPlaysAndWaitsForItsBytes();
+    void partialDroppedByTheAgentFailsWithWhatToDo();
 
 private:
     const FixtureRecording &fixture(const QString &file) const;
@@ -561,6 +562,28 @@ void TestPlayback::growingDownloadPlaysAndWaitsForItsBytes()
     QCOMPARE(engine.state(), PlaybackEngine::State::Playing);
     QVERIFY2(engine.position() < stoppedAt + 6000, qPrintable(u"jumped to %1 ms"_s.arg(engine.position())));
     QVERIFY2(errors.isEmpty(), qPrintable(errors.value(0).value(0).toString()));
+}
+
+// The agent drops a partial download and starts the recording over in a new file (the
+// server's copy changed): the source says so, instead of waiting for bytes that will
+// never come to the file it has open, or claiming the download finished.
+void TestPlayback::partialDroppedByTheAgentFailsWithWhatToDo()
+{
+    const QString finalPath = m_scratch.filePath(u"dropped.mp3"_s);
+    const QString partialPath = finalPath + u".part"_s;
+    const QByteArray plaintext(300'000, 'x');
+    {
+        auto writer = EncryptedCacheWriter::create(partialPath, m_key, quint64(plaintext.size()));
+        QVERIFY(writer);
+        QVERIFY((*writer)->append(QByteArrayView(plaintext).first(2 * (*writer)->header().chunkSize)));
+    }
+    auto opened = CacheFileSource::open(partialPath, m_key, finalPath);
+    QVERIFY2(opened, qPrintable(opened.error()));
+    QSignalSpy failed(opened->get(), &PlaybackSource::failed);
+    QVERIFY(QFile::remove(partialPath));
+    (*opened)->refresh(/*completed=*/false);
+    QVERIFY(failed.wait(5000));
+    QVERIFY2(failed.first().first().toString().contains(u"started over"_s), qPrintable(failed.first().first().toString()));
 }
 
 QTEST_GUILESS_MAIN(TestPlayback)
