@@ -195,10 +195,10 @@ void CacheFileSource::refresh(bool completed)
         return;
     if (isDownloading() && (completed || !QFile::exists(m_reader->fileName()))) {
         if (!QFile::exists(m_finalPath)) {
-            // Removed, not renamed: the agent dropped these bytes and fetches the recording
-            // again into a new file.
-            fail(CacheFileSourceText::tr("The download of this recording started over (the server's copy changed, or "
-                                         "its bytes failed their check); choose the call again to play it."));
+            // Removed, not renamed: the agent dropped these bytes (the server's copy changed,
+            // they failed their check, or the cache let them go).
+            fail(CacheFileSourceText::tr("The download of this recording was dropped and starts over; choose the call "
+                                         "again to play it."));
             return;
         }
         // The agent renamed the finished partial; its chunks are all there now.

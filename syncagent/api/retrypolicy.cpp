@@ -12,10 +12,18 @@ using namespace std::chrono;
 
 namespace earshot {
 
-namespace {
+milliseconds RetryPolicy::delayAfter(int attempt, std::optional<seconds> retryAfter) const
+{
+    if (retryAfter)
+        return std::min<milliseconds>(*retryAfter, maxRetryAfter);
+    const int doublings = std::clamp(attempt - 1, 0, 16);
+    const milliseconds exponential = std::min<milliseconds>(firstDelay * (1LL << doublings), maxDelay);
+    // Up to 25% jitter, so that many agents do not retry in lockstep after an outage.
+    const auto jitter = milliseconds(QRandomGenerator::global()->bounded(static_cast<qint64>(exponential.count() / 4 + 1)));
+    return exponential + jitter;
+}
 
-// An HTTP date in the three forms RFC 9110 says a recipient must accept. Qt's RFC 2822
-// parser is no help here: it refuses the "GMT" that every HTTP date ends with.
+// Qt's RFC 2822 parser is no help here: it refuses the "GMT" that every HTTP date ends with.
 QDateTime parseHttpDate(QString text)
 {
     // The weekday is redundant, and checking it would refuse RFC 850's two-digit years.
@@ -34,19 +42,6 @@ QDateTime parseHttpDate(QString text)
         return QDateTime(when.date(), when.time(), QTimeZone::utc());
     }
     return {};
-}
-
-} // namespace
-
-milliseconds RetryPolicy::delayAfter(int attempt, std::optional<seconds> retryAfter) const
-{
-    if (retryAfter)
-        return std::min<milliseconds>(*retryAfter, maxRetryAfter);
-    const int doublings = std::clamp(attempt - 1, 0, 16);
-    const milliseconds exponential = std::min<milliseconds>(firstDelay * (1LL << doublings), maxDelay);
-    // Up to 25% jitter, so that many agents do not retry in lockstep after an outage.
-    const auto jitter = milliseconds(QRandomGenerator::global()->bounded(static_cast<qint64>(exponential.count() / 4 + 1)));
-    return exponential + jitter;
 }
 
 std::optional<seconds> parseRetryAfter(const QByteArray &value, const QDateTime &now)

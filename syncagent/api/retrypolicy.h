@@ -23,6 +23,10 @@ struct RetryPolicy
     std::chrono::milliseconds delayAfter(int attempt, std::optional<std::chrono::seconds> retryAfter) const;
 };
 
+// An HTTP date in any of the three forms RFC 9110 says a recipient must accept, in UTC;
+// invalid when unreadable.
+QDateTime parseHttpDate(QString text);
+
 // Retry-After as seconds, from either form the HTTP spec allows (delta-seconds or an
 // HTTP date); nullopt when absent or unreadable.
 std::optional<std::chrono::seconds> parseRetryAfter(const QByteArray &value, const QDateTime &now);

@@ -65,8 +65,8 @@ Expected<int> LocalCopyRemoval::forgetPartials(const QList<PartialDownload> &par
         if (!transaction.isOpen())
             return Expected<int>::failure(transaction.beginError());
         QSqlQuery forget(m_db);
-        forget.prepare(u"UPDATE recordings SET cache_state = 'absent', cache_file = NULL, cached_bytes = 0 "
-                       "WHERE id = ? AND cache_file = ? AND cache_state = 'partial'"_s);
+        forget.prepare(u"UPDATE recordings SET cache_state = 'absent', cache_file = NULL, cached_bytes = 0, "
+                       "partial_validator = NULL WHERE id = ? AND cache_file = ? AND cache_state = 'partial'"_s);
         for (const PartialDownload &partial : partials) {
             forget.addBindValue(partial.recordingId);
             forget.addBindValue(partial.cacheFile);

@@ -21,14 +21,24 @@ constexpr qsizetype kMaxErrorBody = 4096;
 // file, and lost if the agent is killed; larger buffers saved no measurable time.
 constexpr long kReceiveBufferBytes = 64 * 1024;
 
-// RFC 9110 §13.1.5: If-Range takes a strong entity tag, or the date only from a server
-// that sends no entity tag at all; a weak tag is no use (nothing is sent then).
+// Last-Modified tells versions apart only when the file was not written again within that
+// second: a date at least a second before the answer's Date (RFC 9110 §8.8.2.2).
+bool isStrongDate(const QByteArray &lastModified, const QByteArray &date)
+{
+    const QDateTime modified = parseHttpDate(QString::fromLatin1(lastModified));
+    const QDateTime answered = parseHttpDate(QString::fromLatin1(date));
+    return modified.isValid() && answered.isValid() && modified.secsTo(answered) >= 1;
+}
+
+// RFC 9110 §13.1.5: If-Range takes a strong entity tag, or a strong date only from a
+// server that sends no entity tag at all; a weak tag is no use (nothing is sent then).
 QByteArray validatorOf(const QMap<QByteArray, QByteArray> &headers)
 {
     const QByteArray etag = headers.value("etag");
-    const QByteArray validator = etag.isEmpty() ? headers.value("last-modified")
-        : etag.startsWith('"') && etag.endsWith('"') && etag.size() >= 2 ? etag
-                                                                         : QByteArray();
+    const QByteArray lastModified = headers.value("last-modified");
+    const QByteArray validator = !etag.isEmpty()
+        ? (etag.startsWith('"') && etag.endsWith('"') && etag.size() >= 2 ? etag : QByteArray())
+        : (isStrongDate(lastModified, headers.value("date")) ? lastModified : QByteArray());
     // It goes back out in a request header and into the store: printable and short only.
     constexpr qsizetype kMaxValidator = 256;
     const bool printable = std::all_of(validator.cbegin(), validator.cend(), [](char c) { return c >= 0x20 && c < 0x7f; });

@@ -47,6 +47,7 @@ struct RecordingJob
     QUrl redirectedUrl;       // where the link sent us, while following redirects
     int redirects = 0;
     int retries = 0;          // within this pass, since the last progress
+    int startsOver = 0;       // files dropped and begun again in this pass
     bool rangesUnsupported = false; // the media server answered a Range request with 200
     bool startOverPending = false;  // ... and the file is recreated once no request is running
     bool ending = false;     // handled: no new requests; closed once the running ones end

@@ -10,6 +10,9 @@ namespace earshot::transferbackoff {
 constexpr int kMaxRedirects = 5;
 // Transient failures in a row, without progress, before the pass gives up on a recording.
 constexpr int kRetriesPerPass = 4;
+// Times a recording's file is dropped and fetched again whole within one pass (its copy
+// on the server changed, or ranges turned out unsupported) before the attempt fails.
+constexpr int kStartsOverPerPass = 2;
 // Passes that failed before the agent gives up on a recording (gave_up_at) and puts it
 // off for much longer; the player can still ask for it at once.
 constexpr int kAttemptsBeforeGivingUp = 5;

@@ -496,10 +496,14 @@ void TransferEngine::recordPartial(const JobPointer &job, qint64 bytes)
 
 void TransferEngine::adoptValidator(const JobPointer &job, const QByteArray &validator)
 {
-    if (validator.isEmpty() || !job->validator.isEmpty())
+    // Once the file holds chunks, their version is the job's; another one is refused where
+    // it is seen (If-Range, or onTransferFinished), not adopted.
+    if (validator.isEmpty() || validator == job->validator || (!job->validator.isEmpty() && job->hasAnyChunk()))
         return;
     job->validator = validator;
-    // A partial already in the store says which version it holds before a kill can come.
+    // Into the store at the next flush, a few hundred milliseconds after the answer's head
+    // at most: a kill before that leaves a partial that resumes without If-Range, like one
+    // kept by an agent older than version 9 of the store.
     if (job->partialRecorded) {
         m_ledger.recordPartial(job->recording, job->partialName, job->recordedBytes, job->validator);
         requestFlush();

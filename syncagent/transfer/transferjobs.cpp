@@ -167,6 +167,8 @@ void TransferEngine::onOpened(const JobPointer &job, const CacheFileOpened &open
     }
     job->chunkSize = opened.chunkSize;
     job->have = opened.present;
+    if (!job->hasAnyChunk())
+        job->validator.clear(); // the partial named in the store was gone or unusable: a new file
     if (job->ending)
         return park(job);
     if (job->resumeExisting && job->hasAnyChunk())
@@ -254,6 +256,7 @@ void TransferEngine::startOver(const JobPointer &job)
     job->partialRecorded = false;
     job->recordedBytes = 0;
     job->validator.clear();
+    job->discardFile = false;
     job->recording.cacheState = CacheState::Absent;
     job->have.clear();
     openCacheFile(job);

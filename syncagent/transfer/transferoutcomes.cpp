@@ -100,7 +100,17 @@ void TransferEngine::onTransferFinished(const std::shared_ptr<MediaTransfer> &tr
         job->retries = 0;
         job->refusedSinceRefresh = false;
     }
-    if (outcome.kind != MediaOutcome::Kind::Changed)
+    // Two requests of one file that got different versions of it (neither knew one to
+    // send as If-Range yet): what they stored cannot be joined.
+    const bool delivered = outcome.deliveredEnd > transfer->span().first;
+    if (delivered && !outcome.validator.isEmpty() && !job->validator.isEmpty() && outcome.validator != job->validator
+        && isCurrent(job) && !job->ending) {
+        job->discardFile = true; // never kept as a partial, should the job be parked instead
+        return startOverInANewFile(job, u"two requests for the recording got different versions of it (ETag or "
+                                         "Last-Modified %1, then %2)"_s.arg(QString::fromLatin1(job->validator),
+                                                                            QString::fromLatin1(outcome.validator)));
+    }
+    if (delivered && outcome.kind != MediaOutcome::Kind::Changed)
         adoptValidator(job, outcome.validator);
     if (!isCurrent(job))
         return;
@@ -176,6 +186,10 @@ void TransferEngine::handleOutcome(const JobPointer &job, const MediaOutcome &ou
 
 void TransferEngine::startOverInANewFile(const JobPointer &job, const QString &why)
 {
+    // A server whose copy seems to change at every request (backends that disagree on
+    // the ETag) would otherwise start the file over for ever.
+    if (++job->startsOver > kStartsOverPerPass)
+        return failAttempt(job, why + u"; started over %1 times in this pass"_s.arg(kStartsOverPerPass));
     qCInfo(lcTransfer).noquote() << why << "- downloading recording" << job->recording.recordingId
                                  << "again from the start into a new file";
     job->startOverPending = true;

@@ -2,8 +2,10 @@
 
 #include <algorithm>
 
+#include <QDateTime>
 #include <QDir>
 #include <QElapsedTimer>
+#include <QLocale>
 #include <QFile>
 #include <QPointer>
 #include <QSemaphore>
@@ -109,6 +111,14 @@ private:
                 body = content.mid(first, last - first + 1);
                 if (!behaviour.etag.isEmpty())
                     headers += "ETag: " + behaviour.etag + "\r\n";
+                if (!behaviour.lastModified.isEmpty()) {
+                    const QByteArray now = QLocale::c()
+                                               .toString(QDateTime::currentDateTimeUtc(), u"ddd, dd MMM yyyy HH:mm:ss"_s)
+                                               .toLatin1()
+                        + " GMT";
+                    headers += "Date: " + now + "\r\nLast-Modified: "
+                        + (behaviour.lastModified == "now" ? now : behaviour.lastModified) + "\r\n";
+                }
                 if (ranged) {
                     const qint64 claimed = behaviour.answer == Answer::WrongContentRange ? first + kPiece : first;
                     headers += "Content-Range: bytes " + QByteArray::number(claimed) + '-' + QByteArray::number(last)

@@ -42,6 +42,8 @@ public:
         // Sent as ETag with a 200 or 206; If-Range is logged but never honoured (a server
         // that ignores it, or whose copy changed under the same Range).
         QByteArray etag = {};
+        // Sent as Last-Modified, with a Date of now, when given: the file's date, or "now".
+        QByteArray lastModified = {};
     };
     struct Request
     {

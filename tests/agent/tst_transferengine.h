@@ -116,6 +116,10 @@ private Q_SLOTS:
     // file holds (If-Range); bytes of another version are never joined to it.
     void resumeNamesTheVersionItHoldsAndContinues();
     void unusableValidatorsAreNeverSentBack();
+    void lastModifiedNamesTheVersionOnlyWhenItIsOldEnough();
+    void wholeNewVersionInsteadOfTheRangeStartsOverAndResumesLater();
+    void aCopyThatChangesAtEveryRequestEndsTheAttempt();
+    void twoRequestsThatGotDifferentVersionsStartOver();
     void copyReplacedBetweenRunsIsFetchedAgainWhole();
 
 private:

@@ -63,6 +63,97 @@ void TstTransferEngine::unusableValidatorsAreNeverSentBack()
     QCOMPARE(row().cacheState, u"present"_s);
 }
 
+// A server that honours If-Range answers with the whole new version (200): the file starts
+// over, and ranges stay in use (a later resume of the new file is a Range request again).
+// Without an ETag, Last-Modified names the version only when it is at least a second older
+// than the answer: a file written again within that second would keep the same date.
+void TstTransferEngine::lastModifiedNamesTheVersionOnlyWhenItIsOldEnough()
+{
+    addRecording(kMiB, false);
+    HostileMediaServer::Behaviour cutJustNow{Answer::CutShort, 0, {}, 300'000};
+    cutJustNow.lastModified = "now";
+    HostileMediaServer::Behaviour cutDated{Answer::CutShort, 0, {}, 400'000};
+    cutDated.lastModified = "Sun, 01 Nov 2026 08:00:00 GMT";
+    m_server->script({cutJustNow, cutDated});
+    const auto report = runOnePass();
+    QVERIFY(report);
+    QCOMPARE(report->downloaded, 1);
+    const auto requests = m_server->requests();
+    QCOMPARE(requests.size(), 3);
+    QCOMPARE(requests[1].range, "bytes=262144-1048575"_ba);
+    QCOMPARE(requests[1].ifRange, QByteArray()); // modified this very second: no validator
+    QCOMPARE(requests[1].status, 206);
+    QCOMPARE(requests[2].range, "bytes=655360-1048575"_ba);
+    QCOMPARE(requests[2].ifRange, "Sun, 01 Nov 2026 08:00:00 GMT"_ba);
+}
+
+void TstTransferEngine::wholeNewVersionInsteadOfTheRangeStartsOverAndResumesLater()
+{
+    addRecording(kMiB, false);
+    m_server->script({tagged({Answer::CutShort, 0, {}, 300'000}, "\"v1\""), tagged({Answer::IgnoreRange, 0, {}, 0}, "\"v2\""),
+                      tagged({Answer::CutShort, 0, {}, 300'000}, "\"v2\""), tagged({}, "\"v2\"")});
+    const auto report = runOnePass();
+    QVERIFY(report);
+    QCOMPARE(report->downloaded, 1);
+    const auto requests = m_server->requests();
+    QCOMPARE(requests.size(), 4);
+    QCOMPARE(requests[1].ifRange, "\"v1\""_ba);
+    QCOMPARE(requests[1].status, 200); // abandoned at the head
+    QCOMPARE(requests[2].range, QByteArray());
+    QCOMPARE(requests[3].range, "bytes=262144-1048575"_ba);
+    QCOMPARE(requests[3].ifRange, "\"v2\""_ba);
+    QCOMPARE(requests[3].status, 206);
+    QCOMPARE(contiguousPlaintext(QDir(m_cacheDir).filePath(row().cacheFile), m_key, kMiB), m_content);
+}
+
+// A server whose ETag changes at every request (backends that disagree) never makes the
+// agent start over without end: after kStartsOverPerPass, the attempt fails and backs off.
+void TstTransferEngine::aCopyThatChangesAtEveryRequestEndsTheAttempt()
+{
+    addRecording(kMiB, false);
+    QList<HostileMediaServer::Behaviour> script;
+    for (const char *tag : {"\"a\"", "\"b\"", "\"c\"", "\"d\"", "\"e\"", "\"f\""})
+        script.append(tagged(script.size() % 2 == 0 ? HostileMediaServer::Behaviour{Answer::CutShort, 0, {}, 300'000}
+                                                    : HostileMediaServer::Behaviour{},
+                             tag));
+    m_server->script(script);
+    const auto report = runOnePass();
+    QVERIFY(report);
+    QCOMPARE(report->failed, 1);
+    QCOMPARE(m_server->requests().size(), 6);
+    const StoredRow stored = row();
+    QVERIFY2(stored.lastError.contains(u"started over 2 times"_s), qPrintable(stored.lastError));
+    QVERIFY(stored.cacheState != u"present"_s);
+}
+
+// The player's range and the main stream go out together on a new file, neither with a
+// version to name; they come back with different ETags. Their chunks are never joined:
+// the file starts over, and the copy is whole from one version.
+void TstTransferEngine::twoRequestsThatGotDifferentVersionsStartOver()
+{
+    addRecording(2 * kMiB, false);
+    m_server->setThrottle(8 * kMiB);
+    QList<HostileMediaServer::Behaviour> script{tagged({}, "\"a\""), tagged({}, "\"b\"")};
+    for (int i = 0; i < 6; ++i)
+        script.append(tagged({}, "\"b\""));
+    m_server->script(script);
+    auto engine = makeEngine();
+    QVERIFY(engine);
+    QVERIFY(engine->fetchRangeFirst(u"rec-1"_s, 2 * kMiB - 100'000, 100'000)); // the last two chunks
+    QVERIFY(engine->queueDue());
+    QVERIFY(runUntilIdle(*engine));
+    QCOMPARE(engine->takeReport().downloaded, 1);
+    const auto requests = m_server->requests();
+    // Together the two requests brought the whole file, of two versions; the main stream
+    // began at byte 0 again, on a new file.
+    const auto fromTheStart = std::count_if(requests.cbegin(), requests.cend(), [](const auto &request) {
+        return request.range.isEmpty() || request.range.startsWith("bytes=0-");
+    });
+    QCOMPARE(fromTheStart, 2);
+    engine.reset();
+    QCOMPARE(contiguousPlaintext(QDir(m_cacheDir).filePath(row().cacheFile), m_key, 2 * kMiB), m_content);
+}
+
 void TstTransferEngine::copyReplacedBetweenRunsIsFetchedAgainWhole()
 {
     addRecording(kMiB, false);

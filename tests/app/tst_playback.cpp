@@ -583,7 +583,7 @@ void TestPlayback::partialDroppedByTheAgentFailsWithWhatToDo()
     QVERIFY(QFile::remove(partialPath));
     (*opened)->refresh(/*completed=*/false);
     QVERIFY(failed.wait(5000));
-    QVERIFY2(failed.first().first().toString().contains(u"started over"_s), qPrintable(failed.first().first().toString()));
+    QVERIFY2(failed.first().first().toString().contains(u"starts over"_s), qPrintable(failed.first().first().toString()));
 }
 
 QTEST_GUILESS_MAIN(TestPlayback)

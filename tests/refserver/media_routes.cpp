@@ -13,7 +13,6 @@
 #include "url_signer.h"
 
 #include <QtCore/QDateTime>
-#include <QtCore/QFileInfo>
 
 using namespace Qt::StringLiterals;
 
@@ -72,8 +71,9 @@ void serveMedia(ServerContext &context, ApiRequest &request, HttpReply &reply)
     }
 
     const qint64 size = file->size();
-    const FileValidators validators = fileValidators(
-        QFileInfo(*file).lastModified().toMSecsSinceEpoch(), size);
+    // From the open file, not its path: the version streamed is the version described.
+    const FileValidators validators =
+        fileValidators(file->fileTime(QFileDevice::FileModificationTime).toMSecsSinceEpoch(), size);
     const ByteRangeRequest range = ifRangeAllowsRange(request.header("if-range"), validators)
         ? parseByteRange(request.header("range"), size)
         : ByteRangeRequest{};

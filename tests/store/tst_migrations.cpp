@@ -190,6 +190,9 @@ private Q_SLOTS:
         }
         // Since version 9 a partial download keeps the version of the file it holds; those
         // from before know none and resume as they did.
+        QCOMPARE(check.scalar(u"SELECT count(*) FROM pragma_table_info('recordings') WHERE name = 'partial_validator'"_s)
+                     .toInt(),
+                 1);
         QVERIFY(check.scalar(u"SELECT partial_validator FROM recordings WHERE id = 'rec-1'"_s).isNull());
         QSqlQuery bogus(check.db());
         QVERIFY(!bogus.exec(u"UPDATE recordings SET status = 'bogus' WHERE id = 'rec-1'"_s));
