@@ -505,7 +505,7 @@ void TransferEngine::adoptValidator(const JobPointer &job, const QByteArray &val
     // at most: a kill before that leaves a partial that resumes without If-Range, like one
     // kept by an agent older than version 9 of the store.
     if (job->partialRecorded) {
-        m_ledger.recordPartial(job->recording, job->partialName, job->recordedBytes, job->validator);
+        recordPartial(job, job->recordedBytes);
         requestFlush();
     }
 }

@@ -231,7 +231,7 @@ void TransferEngine::park(const JobPointer &job)
         const qint64 bytes = job->contiguousBytes();
         if (keep && (!job->partialRecorded || bytes != job->recordedBytes)) {
             // Resumed from here next time, after a stop, a crash or a failed attempt alike.
-            m_ledger.recordPartial(job->recording, job->partialName, bytes, job->validator);
+            recordPartial(job, bytes);
             requestFlush();
         } else if (!keep && job->partialRecorded) {
             m_ledger.forgetPartial(job->recording.recordingId, job->partialName);

@@ -63,8 +63,6 @@ void TstTransferEngine::unusableValidatorsAreNeverSentBack()
     QCOMPARE(row().cacheState, u"present"_s);
 }
 
-// A server that honours If-Range answers with the whole new version (200): the file starts
-// over, and ranges stay in use (a later resume of the new file is a Range request again).
 // Without an ETag, Last-Modified names the version only when it is at least a second older
 // than the answer: a file written again within that second would keep the same date.
 void TstTransferEngine::lastModifiedNamesTheVersionOnlyWhenItIsOldEnough()
@@ -87,6 +85,8 @@ void TstTransferEngine::lastModifiedNamesTheVersionOnlyWhenItIsOldEnough()
     QCOMPARE(requests[2].ifRange, "Sun, 01 Nov 2026 08:00:00 GMT"_ba);
 }
 
+// A server that honours If-Range answers with the whole new version (200): the file starts
+// over, and ranges stay in use (a later resume of the new file is a Range request again).
 void TstTransferEngine::wholeNewVersionInsteadOfTheRangeStartsOverAndResumesLater()
 {
     addRecording(kMiB, false);
