@@ -69,10 +69,16 @@ void TstAppAgent::damagedCopyIsFetchedAgainAndPlays()
     auto *message = window.findChild<QLabel *>(u"playerMessage"_s);
     QVERIFY(message);
     QStringList messages;
+    const QString shot = QDir(QStringLiteral(EARSHOT_TEST_BINARY_DIR)).filePath(u"tst_appagent-damaged.png"_s);
+    QFile::remove(shot);
     QTimer watch;
     connect(&watch, &QTimer::timeout, this, [&] {
-        if (!message->text().isEmpty() && (messages.isEmpty() || messages.constLast() != message->text()))
+        if (!message->text().isEmpty() && (messages.isEmpty() || messages.constLast() != message->text())) {
             messages.append(message->text());
+            // What the person sees while the agent fetches the copy again.
+            if (message->text().contains(u"damaged"_s) && !QFile::exists(shot))
+                window.grab().save(shot);
+        }
     });
     watch.start(10);
     window.selectRow(0);
@@ -99,7 +105,7 @@ void TstAppAgent::damagedCopyIsFetchedAgainAndPlays()
              "playback never started");
     QVERIFY2(app.player->errorString().isEmpty(), qPrintable(app.player->errorString()));
     watch.stop();
-    qInfo() << "the player said:" << messages;
+    qInfo() << "the player said:" << messages << "- the window then:" << shot;
     app.player->clearSource();
 }
 
