@@ -92,3 +92,15 @@ QStringList StoreInspector::indexNames() const
         names.append(query.value(0).toString());
     return names;
 }
+
+QList<LocalAuditEvent> deletionEvents(const StoreInspector &store)
+{
+    QList<LocalAuditEvent> events;
+    QSqlQuery query(u"SELECT event_id, IFNULL(recording_id, ''), IFNULL(reason, ''), uploaded_at IS NOT NULL, "
+                    "IFNULL(server_error, '') FROM audit_events WHERE type = 'recording.deleted_local' ORDER BY seq"_s,
+                    store.connection());
+    while (query.next())
+        events.append({query.value(0).toString(), query.value(1).toString(), query.value(2).toString(),
+                       query.value(3).toBool(), query.value(4).toString()});
+    return events;
+}

@@ -24,6 +24,16 @@ struct StoredRecording
     qint64 gaveUpAt = 0; // 0: the agent has not given up on it
 };
 
+// A recording.deleted_local audit event as the store holds it.
+struct LocalAuditEvent
+{
+    QString eventId;
+    QString recordingId;
+    QString reason;
+    bool uploaded = false;
+    QString serverError;
+};
+
 class StoreInspector
 {
 public:
@@ -46,3 +56,6 @@ public:
 private:
     QSqlDatabase m_db;
 };
+
+// The store's recording.deleted_local events, oldest first.
+QList<LocalAuditEvent> deletionEvents(const StoreInspector &store);

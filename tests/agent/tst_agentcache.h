@@ -68,27 +68,6 @@ inline QHash<QString, QString> cacheStates(const StoreInspector &store)
     return states;
 }
 
-struct LocalAuditEvent
-{
-    QString eventId;
-    QString recordingId;
-    QString reason;
-    bool uploaded = false;
-    QString serverError;
-};
-
-inline QList<LocalAuditEvent> deletionEvents(const StoreInspector &store)
-{
-    QList<LocalAuditEvent> events;
-    QSqlQuery query(u"SELECT event_id, IFNULL(recording_id, ''), IFNULL(reason, ''), uploaded_at IS NOT NULL, "
-                    "IFNULL(server_error, '') FROM audit_events WHERE type = 'recording.deleted_local' ORDER BY seq"_s,
-                    store.connection());
-    while (query.next())
-        events.append({query.value(0).toString(), query.value(1).toString(), query.value(2).toString(),
-                       query.value(3).toBool(), query.value(4).toString()});
-    return events;
-}
-
 inline QSet<QString> serverEventIds(ServerView &server)
 {
     QSet<QString> ids;

@@ -161,12 +161,10 @@ void TstAgentControl::damagedCopyIsCheckedRemovedAndFetchedAgain()
         const CacheCheck check = checkCache(store, cacheDir(dataPath));
         QVERIFY2(check.problems.isEmpty(), qPrintable(check.problems.join(u'\n')));
         QCOMPARE(check.present, 2);
-        QSqlQuery audit(u"SELECT recording_id, reason FROM audit_events WHERE type = 'recording.deleted_local'"_s,
-                        store.connection());
-        QVERIFY(audit.next());
-        QCOMPARE(audit.value(0).toString(), hurt.id);
-        QCOMPARE(audit.value(1).toString(), u"damaged_file"_s);
-        QVERIFY(!audit.next());
+        const QList<LocalAuditEvent> audit = deletionEvents(store);
+        QCOMPARE(audit.size(), 1);
+        QCOMPARE(audit.constFirst().recordingId, hurt.id);
+        QCOMPARE(audit.constFirst().reason, u"damaged_file"_s);
     }
 
     const auto fine = controlled.request(u"recording_damaged"_s, {{"recording_id"_L1, sound.id}});
