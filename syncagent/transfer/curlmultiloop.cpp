@@ -82,7 +82,6 @@ void CurlMultiLoop::run()
         int running = 0;
         curl_multi_perform(m_multi.get(), &running);
         collectFinished();
-        holdForBudget();
         curl_multi_poll(m_multi.get(), nullptr, 0, pollTimeoutMs(), nullptr);
     }
     finishAll();
@@ -121,22 +120,6 @@ void CurlMultiLoop::serviceActive()
         if (transfer->isPaused() && (transfer->mayResume() || transfer->isCancelled())) {
             transfer->markResumed();
             curl_easy_pause(transfer->handle(), CURLPAUSE_CONT);
-        }
-    }
-}
-
-void CurlMultiLoop::holdForBudget()
-{
-    if (!m_budget.isLimited() || m_budget.mayTake())
-        return;
-    // Every transfer waits, not only those whose body callback found the budget spent:
-    // paused from here, libcurl stops reading their sockets and holds no received bytes,
-    // so until the budget refills the data waits in the kernel, and nothing received is
-    // lost if the agent is killed meanwhile.
-    for (const auto &transfer : std::as_const(m_active)) {
-        if (!transfer->isPaused() && transfer->isReceivingBody() && !transfer->isExemptFromBudget()) {
-            curl_easy_pause(transfer->handle(), CURLPAUSE_RECV);
-            transfer->markPaused();
         }
     }
 }

@@ -49,7 +49,6 @@ private:
     void serviceActive();
     void collectFinished();
     void applyBandwidthLimit();
-    void holdForBudget();
     int pollTimeoutMs() const;
     void finishAll();
 

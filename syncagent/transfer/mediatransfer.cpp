@@ -17,9 +17,11 @@ namespace earshot {
 namespace {
 
 constexpr qsizetype kMaxErrorBody = 4096;
-// One chunk: what libcurl holds while a transfer is paused is received but not yet in the
-// file, and lost if the agent is killed; larger buffers saved no measurable time.
-constexpr long kReceiveBufferBytes = 64 * 1024;
+// What libcurl reads from the socket at once. libcurl 7.88 reads one more buffer into
+// its own memory while a transfer is paused, received but in no file: with 32 KiB, that
+// and the rest of the delivery that filled the last chunk stay under a chunk (64 KiB) in
+// all, which is what a kill then loses (see takeBody()).
+constexpr long kReceiveBufferBytes = 32 * 1024;
 
 // Last-Modified tells versions apart only when the file was not written again within that
 // second: a date at least a second before the answer's Date (RFC 9110 §8.8.2.2).
@@ -127,8 +129,10 @@ size_t MediaTransfer::onHeader(char *data, size_t size, size_t count, void *self
         transfer->m_status = parts.size() > 1 ? parts.at(1).toInt() : 0;
         transfer->m_headers.clear();
         const bool multiplexed = line.startsWith("HTTP/2") || line.startsWith("HTTP/3");
-        transfer->m_pauseAbove = multiplexed ? CacheFileSink::kMultiplexedQueueHighBytes : CacheFileSink::kQueueHighBytes;
-        transfer->m_resumeBelow = multiplexed ? CacheFileSink::kMultiplexedQueueLowBytes : CacheFileSink::kQueueLowBytes;
+        transfer->m_pauseAbove =
+            multiplexed ? CacheFileSink::kMultiplexedHashBacklogHighBytes : CacheFileSink::kHashBacklogHighBytes;
+        transfer->m_resumeBelow =
+            multiplexed ? CacheFileSink::kMultiplexedHashBacklogLowBytes : CacheFileSink::kHashBacklogLowBytes;
         return bytes;
     }
     if (line.isEmpty())
@@ -211,13 +215,6 @@ size_t MediaTransfer::takeBody(const char *data, size_t size)
         m_sinkFailed = true;
         return 0;
     }
-    if (m_sink->queuedBytes() >= m_pauseAbove || (m_budget && !m_budget->mayTake())) {
-        // Nothing taken: libcurl keeps these bytes (at most one receive buffer) and delivers
-        // them again once unpaused.
-        m_paused = true;
-        m_stallWatch.noteHeldBack();
-        return CURL_WRITEFUNC_PAUSE;
-    }
     qint64 length = static_cast<qint64>(size);
     if (m_position + length > m_span.end) {
         m_oversized = true;
@@ -234,6 +231,7 @@ size_t MediaTransfer::takeBody(const char *data, size_t size)
 
     const char *cursor = data;
     qint64 left = length;
+    bool storedAChunk = false;
     while (left > 0) {
         const qint64 room = m_span.chunkSize - m_chunk.size();
         const qint64 take = std::min(room, left);
@@ -241,8 +239,13 @@ size_t MediaTransfer::takeBody(const char *data, size_t size)
         cursor += take;
         left -= take;
         m_position += take;
-        if (m_chunk.size() == m_span.chunkSize || m_position == m_span.recordingSize)
-            flushChunk();
+        if (m_chunk.size() == m_span.chunkSize || m_position == m_span.recordingSize) {
+            if (!flushChunk()) {
+                m_sinkFailed = true;
+                return 0;
+            }
+            storedAChunk = true;
+        }
     }
     m_receivedUpTo = m_position;
     if (m_budget)
@@ -251,17 +254,28 @@ size_t MediaTransfer::takeBody(const char *data, size_t size)
         m_stoppedEarly = true;
         return 0;
     }
+    // A transfer pauses only just after a chunk went to the file, and by taking the bytes,
+    // not by refusing them (CURL_WRITEFUNC_PAUSE, which leaves them with libcurl): so while
+    // it waits, what it has received but not stored is the rest of this delivery and the
+    // buffer libcurl reads meanwhile, under a chunk in all. The budget may go into debt
+    // by up to a chunk per transfer meanwhile; it is paid back before the next bytes.
+    if (storedAChunk && (m_sink->hashBacklogBytes() >= m_pauseAbove || (m_budget && !m_budget->mayTake()))) {
+        curl_easy_pause(m_handle.get(), CURLPAUSE_RECV);
+        markPaused();
+    }
     return size;
 }
 
-void MediaTransfer::flushChunk()
+bool MediaTransfer::flushChunk()
 {
     const qint64 index = (m_position - m_chunk.size()) / m_span.chunkSize;
     QByteArray full = std::move(m_chunk);
     m_chunk = QByteArray();
     m_chunk.reserve(static_cast<qsizetype>(m_span.chunkSize));
-    m_sink->writeChunk(index, std::move(full));
+    if (!m_sink->writeChunk(index, std::move(full)))
+        return false;
     m_deliveredEnd = m_position;
+    return true;
 }
 
 int MediaTransfer::onProgress(void *self, curl_off_t, curl_off_t received, curl_off_t, curl_off_t)

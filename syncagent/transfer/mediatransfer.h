@@ -73,8 +73,8 @@ struct MediaOutcome
 // One HTTP request for a span of a recording, on its own easy handle, driven by the
 // CurlMultiLoop. Checks the answer before any body byte is used (a 200 to a Range
 // request or a wrong Content-Range is never written anywhere), cuts the body into the
-// cache's chunks and hands them to the recording's CacheFileSink, pausing while the
-// sink is behind. Created and read on the engine's thread; driven on the transfer thread.
+// cache's chunks and stores each in the recording's CacheFileSink as it fills, pausing
+// while the sink's hash is behind. Created and read on the engine's thread; driven on the transfer thread.
 class MediaTransfer
 {
 public:
@@ -104,18 +104,10 @@ public:
 
     // Transfer thread.
     void useBudget(BandwidthBudget *budget) { m_budget = budget; }
-    // Paused because the cache file is behind (from the body callback) or because the
-    // bandwidth budget is spent (by the loop, between callbacks).
+    // Paused (by the body callback, just after a chunk was stored) because the cache
+    // file's hash is behind or the bandwidth budget is spent.
     bool isPaused() const { return m_paused; }
-    void markPaused()
-    {
-        m_paused = true;
-        m_stallWatch.noteHeldBack();
-    }
-    // Past the head of the answer: pausing before it is complete made libcurl 7.88 hand
-    // header bytes to the body callback on resuming.
-    bool isReceivingBody() const { return m_bodyAccepted; }
-    bool mayResume() const { return m_sink->queuedBytes() < m_resumeBelow && (!m_budget || m_budget->mayTake()); }
+    bool mayResume() const { return m_sink->hashBacklogBytes() < m_resumeBelow && (!m_budget || m_budget->mayTake()); }
     void markResumed() { m_paused = false; }
     bool isCancelled() const;
     void complete(CURLcode code);
@@ -130,8 +122,14 @@ private:
 
     bool acceptHeaders();
     size_t takeBody(const char *data, size_t size);
+    void markPaused()
+    {
+        m_paused = true;
+        m_stallWatch.noteHeldBack();
+    }
 
-    void flushChunk();
+    // Stores the chunk just filled; false when the cache file has failed.
+    bool flushChunk();
     MediaOutcome describe(CURLcode code) const;
 
     MediaSpan m_span;
@@ -164,9 +162,9 @@ private:
     StallWatch m_stallWatch;
     qint64 m_headerBytes = 0;
     BandwidthBudget *m_budget = nullptr;
-    // Where the transfer pauses for the cache file and resumes; higher on HTTP/2.
-    qint64 m_pauseAbove = CacheFileSink::kQueueHighBytes;
-    qint64 m_resumeBelow = CacheFileSink::kQueueLowBytes;
+    // Where the transfer pauses for the hash to catch up and resumes; higher on HTTP/2.
+    qint64 m_pauseAbove = CacheFileSink::kHashBacklogHighBytes;
+    qint64 m_resumeBelow = CacheFileSink::kHashBacklogLowBytes;
     qint64 m_position;     // plaintext offset of the next body byte
     qint64 m_deliveredEnd; // chunks before this went to the sink
     QByteArray m_chunk;    // the chunk being filled

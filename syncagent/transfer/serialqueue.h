@@ -10,9 +10,8 @@
 namespace earshot {
 
 // Runs its tasks one after another, in the order posted, on a shared thread pool: every
-// recording's cache file gets one, so that its chunks are hashed in order and its writer
-// is never used by two threads at once, while different recordings seal and write in
-// parallel on all cores. Post from any thread.
+// recording's cache file gets one, so that its chunks are hashed in order, while different
+// recordings hash in parallel on all cores. Post from any thread.
 class SerialQueue : public std::enable_shared_from_this<SerialQueue>
 {
 public:

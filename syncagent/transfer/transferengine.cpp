@@ -389,7 +389,7 @@ void TransferEngine::pauseForDiskSpace(const JobPointer &job, const QString &det
     const bool first = !m_pausedForSpace;
     if (first) {
         m_pausedForSpace = true;
-        // Before the reserve goes: the other downloads' queued chunks would fill its room
+        // Before the reserve goes: the other downloads' next chunks would fill its room
         // again before the store could commit what happened.
         for (const JobPointer &other : std::as_const(m_jobs)) {
             if (other->sink)

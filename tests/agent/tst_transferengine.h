@@ -1,8 +1,9 @@
 #pragma once
 
-// Shared by the two halves of tst_transferengine: single transfers and the engine's
-// recovery in tst_transferengine.cpp; what a whole pass takes (bandwidth, windows of the
-// recordings due) in tst_transferengine_passes.cpp.
+// Shared by the parts of tst_transferengine: single transfers and the engine's recovery in
+// tst_transferengine.cpp; what a whole pass takes (bandwidth, windows of the recordings
+// due) in tst_transferengine_passes.cpp; stalls, versions and the cache file in the
+// files named after them.
 
 #include "hostilemediaserver.h"
 
@@ -111,6 +112,10 @@ private Q_SLOTS:
     void tricklingBelowTheFloorIsAStall();
     void heldBackByTheBandwidthLimitIsNotAStall();
     void stalledDownloadResumesWhereItStopped();
+
+    // The cache file (tst_transferengine_sink.cpp): stored as it arrives, hashed in order.
+    void eachChunkIsInTheFileWhenItIsHandedOver();
+    void transferWaitsWhileTheHashIsBehind();
 
     // Versions (tst_transferengine_versions.cpp): a resumed request names the version the
     // file holds (If-Range); bytes of another version are never joined to it.
