@@ -146,10 +146,11 @@ Result<HttpResponse, TransferError> CurlTransport::perform(const HttpRequest &re
 {
     // Redirects are followed here rather than by curl, so that every hop passes the URL
     // policy (no https -> plain http downgrade) and credentials never follow to another host.
+    // Each hop's address is checked once: the first here, the others as redirect targets.
+    if (Status allowed = checkTransferUrl(request.url); !allowed)
+        return TransferError{TransferError::Kind::Refused, allowed.error()};
     HttpRequest current = request;
     for (int hop = 0;; ++hop) {
-        if (Status allowed = checkTransferUrl(current.url); !allowed)
-            return TransferError{TransferError::Kind::Refused, allowed.error()};
         auto result = performOnce(current, sink);
         if (!result || !isFollowableRedirect(result->status) || current.method != "GET")
             return result;

@@ -68,6 +68,8 @@ private:
                 request.range = line.mid(6).trimmed();
             if (line.toLower().startsWith("if-range:"))
                 request.ifRange = line.mid(9).trimmed();
+            if (line.toLower().startsWith("authorization:"))
+                request.authorization = line.mid(14).trimmed();
         }
         request.elapsedMs = m_clock.elapsed();
         Behaviour behaviour;

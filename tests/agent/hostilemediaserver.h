@@ -51,6 +51,7 @@ public:
         QByteArray query;
         QByteArray range; // the Range header, empty when absent
         QByteArray ifRange;
+        QByteArray authorization;
         int status = 0;
         qint64 elapsedMs = 0; // since start()
     };
