@@ -30,6 +30,15 @@ bench::now_us() { echo "${EPOCHREALTIME/./}"; }
 # Seconds between two bench::now_us readings, with millisecond precision.
 bench::seconds_between() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", (b - a) / 1e6 }'; }
 
+# Clock ticks the whole machine has spent busy since boot, on every core and in every
+# process and the kernel (user, nice, system, irq, softirq, steal; not idle or iowait).
+bench::busy_ticks() { awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 + $9; exit }' /proc/stat; }
+
+# CPU-seconds between two bench::busy_ticks readings.
+bench::cpu_seconds_between() {
+    awk -v a="$1" -v b="$2" -v hz="$(getconf CLK_TCK)" 'BEGIN { printf "%.2f", (b - a) / hz }'
+}
+
 bench::median() {
     printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END {
         if (NR == 0) { print "null"; exit }
