@@ -91,16 +91,20 @@ CacheFileOpened CacheFileSink::openNow(bool resumeExisting)
     return opened;
 }
 
-bool CacheFileSink::writeChunk(qint64 index, QByteArray plaintext)
+CacheFileSink::ChunkWrite CacheFileSink::writeChunk(qint64 index, QByteArray plaintext)
 {
     int savedErrno = 0;
     QString problem;
     {
         const std::lock_guard lock(m_writerMutex);
         if (m_failed)
-            return false;
+            return ChunkWrite::Failed;
         if (m_holding || !m_writer)
-            return true;
+            return ChunkWrite::Dropped;
+        // A chunk another transfer stored first stays as it is (its nonce is used once),
+        // and its own hash task or a read-back hashes those bytes, not these.
+        if (m_writer->hasChunk(index))
+            return ChunkWrite::Stored;
         errno = 0;
         if (Status written = m_writer->writeChunk(index, plaintext); !written) {
             savedErrno = errno;
@@ -111,7 +115,7 @@ bool CacheFileSink::writeChunk(qint64 index, QByteArray plaintext)
     }
     if (!problem.isEmpty()) {
         fail(classify(savedErrno), problem);
-        return false;
+        return ChunkWrite::Failed;
     }
     m_hashBacklog += plaintext.size();
     m_queue->post([self = shared_from_this(), index, plaintext = std::move(plaintext)] {
@@ -122,7 +126,7 @@ bool CacheFileSink::writeChunk(qint64 index, QByteArray plaintext)
         if ((crossed(kHashBacklogLowBytes) || crossed(kMultiplexedHashBacklogLowBytes)) && self->m_drained)
             self->m_drained();
     });
-    return true;
+    return ChunkWrite::Stored;
 }
 
 void CacheFileSink::hashNow(qint64 index, const QByteArray &plaintext)

@@ -76,10 +76,12 @@ public:
 
     // Resumes the partial when resumeExisting and it is usable, else starts a new one.
     void open(bool resumeExisting, std::function<void(CacheFileOpened)> done);
+    // Stored: in the file (now, or already); Dropped: after holdWrites() or close(), not
+    // written, which is not a failure; Failed: the file has failed (see hasFailed()).
+    enum class ChunkWrite { Stored, Dropped, Failed };
     // Seals and stores the chunk now, on the calling thread (one thread at a time), then
-    // queues it for the hash. False when the file has failed (see hasFailed()); after
-    // holdWrites() or close() the chunk is dropped and that is not a failure.
-    bool writeChunk(qint64 index, QByteArray plaintext);
+    // queues it for the hash.
+    ChunkWrite writeChunk(qint64 index, QByteArray plaintext);
     qint64 hashBacklogBytes() const { return m_hashBacklog.load(); }
     bool hasFailed() const { return m_failed.load(); }
     // The disk is full (another file met it first): later chunks are dropped, not written,

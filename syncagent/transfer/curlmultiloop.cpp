@@ -126,7 +126,9 @@ void CurlMultiLoop::serviceActive()
 
 int CurlMultiLoop::pollTimeoutMs() const
 {
-    if (!m_budget.isLimited())
+    // Transfers paused while the budget has room wait for their file's hash, which wakes
+    // the loop when it catches up.
+    if (!m_budget.isLimited() || m_budget.untilAvailable().count() == 0)
         return kPollTimeoutMs;
     // Transfers waiting for the budget are resumed as soon as it has refilled.
     for (const auto &transfer : std::as_const(m_active)) {

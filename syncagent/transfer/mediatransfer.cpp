@@ -259,7 +259,8 @@ size_t MediaTransfer::takeBody(const char *data, size_t size)
     // it waits, what it has received but not stored is the rest of this delivery and the
     // buffer libcurl reads meanwhile, under a chunk in all. The budget may go into debt
     // by up to a chunk per transfer meanwhile; it is paid back before the next bytes.
-    if (storedAChunk && (m_sink->hashBacklogBytes() >= m_pauseAbove || (m_budget && !m_budget->mayTake()))) {
+    if (storedAChunk && m_position < m_span.end
+        && (m_sink->hashBacklogBytes() >= m_pauseAbove || (m_budget && !m_budget->mayTake()))) {
         curl_easy_pause(m_handle.get(), CURLPAUSE_RECV);
         markPaused();
     }
@@ -272,10 +273,19 @@ bool MediaTransfer::flushChunk()
     QByteArray full = std::move(m_chunk);
     m_chunk = QByteArray();
     m_chunk.reserve(static_cast<qsizetype>(m_span.chunkSize));
-    if (!m_sink->writeChunk(index, std::move(full)))
-        return false;
-    m_deliveredEnd = m_position;
-    return true;
+    switch (m_sink->writeChunk(index, std::move(full))) {
+    case CacheFileSink::ChunkWrite::Stored:
+        // Only while every chunk before it is in the file too.
+        if (!m_droppedAChunk)
+            m_deliveredEnd = m_position;
+        return true;
+    case CacheFileSink::ChunkWrite::Dropped:
+        m_droppedAChunk = true; // the engine is stopping this download (the disk is full)
+        return true;
+    case CacheFileSink::ChunkWrite::Failed:
+        break;
+    }
+    return false;
 }
 
 int MediaTransfer::onProgress(void *self, curl_off_t, curl_off_t received, curl_off_t, curl_off_t)

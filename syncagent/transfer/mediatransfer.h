@@ -166,7 +166,8 @@ private:
     qint64 m_pauseAbove = CacheFileSink::kHashBacklogHighBytes;
     qint64 m_resumeBelow = CacheFileSink::kHashBacklogLowBytes;
     qint64 m_position;     // plaintext offset of the next body byte
-    qint64 m_deliveredEnd; // chunks before this went to the sink
+    qint64 m_deliveredEnd; // chunks before this are in the cache file
+    bool m_droppedAChunk = false;
     QByteArray m_chunk;    // the chunk being filled
     QByteArray m_errorBody;
     MediaOutcome m_outcome;

@@ -22,6 +22,8 @@ using earshot::testsupport::TestCertificates;
 
 inline constexpr qint64 kMiB = 1024 * 1024;
 inline constexpr qint64 kChunk = 64 * 1024;
+// What libcurl reads from the socket at once for the agent (kReceiveBufferBytes).
+inline constexpr qint64 kReceiveBuffer = 32 * 1024;
 
 // The GET requests nginx logged whose path contains pathPart, in order.
 QList<NginxAccessEntry> mediaGets(const NginxServer &nginx, const QByteArray &pathPart);

@@ -115,6 +115,7 @@ private Q_SLOTS:
 
     // The cache file (tst_transferengine_sink.cpp): stored as it arrives, hashed in order.
     void eachChunkIsInTheFileWhenItIsHandedOver();
+    void aChunkStoredTwiceIsHashedAsStored();
     void transferWaitsWhileTheHashIsBehind();
 
     // Versions (tst_transferengine_versions.cpp): a resumed request names the version the
