@@ -42,8 +42,9 @@ TransferEngine::TransferEngine(TransferOptions options, QByteArray cacheKey, QSt
     , m_reserve(QFileInfo(m_cacheDirectory).dir().filePath(u"earshot-disk-reserve"_s))
 {
     m_options.parallel = std::clamp(m_options.parallel, 1, TransferOptions::kMaxParallel);
-    // Sealing and hashing keep the cores busy; fsync and read-back block. Up to one file per
-    // transfer is busy at a time, plus one that is being finished.
+    // Hashing keeps the cores busy (sealing and writing run on the transfer thread); fsync
+    // and read-back block. Up to one file per transfer is busy at a time, plus one that is
+    // being finished.
     m_workers.setMaxThreadCount(std::max(QThread::idealThreadCount(), m_options.parallel + 2));
     m_flushTimer.setSingleShot(true);
     m_flushTimer.setInterval(kFlushDelay);
