@@ -187,9 +187,19 @@ bool MediaTransfer::acceptHeaders()
         return false;
     }
     m_bodyAccepted = true;
-    const std::lock_guard lock(m_validatorMutex);
-    m_validator = validator;
+    {
+        const std::lock_guard lock(m_validatorMutex);
+        m_validator = validator;
+    }
+    if (m_bodyWaits)
+        m_bodyWaits();
     return true;
+}
+
+void MediaTransfer::holdFirstChunkUntilReleased(std::function<void()> bodyWaits)
+{
+    m_holdsFirstChunk = true;
+    m_bodyWaits = std::move(bodyWaits);
 }
 
 QByteArray MediaTransfer::validator() const
@@ -259,8 +269,12 @@ size_t MediaTransfer::takeBody(const char *data, size_t size)
     // it waits, what it has received but not stored is the rest of this delivery and the
     // buffer libcurl reads meanwhile, under a chunk in all. The budget may go into debt
     // by up to a chunk per transfer meanwhile; it is paid back before the next bytes.
-    if (storedAChunk && m_position < m_span.end
-        && (m_sink->hashBacklogBytes() >= m_pauseAbove || (m_budget && !m_budget->mayTake()))) {
+    // Held from its first delivery, the transfer has stored no chunk when it waits: that
+    // delivery, the rest of libcurl's buffer and the one it reads meanwhile are under one.
+    const bool waitsForRelease = m_holdsFirstChunk && !m_released.load();
+    if (waitsForRelease
+        || (storedAChunk && m_position < m_span.end
+            && (m_sink->hashBacklogBytes() >= m_pauseAbove || (m_budget && !m_budget->mayTake())))) {
         curl_easy_pause(m_handle.get(), CURLPAUSE_RECV);
         markPaused();
     }

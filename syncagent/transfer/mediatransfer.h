@@ -11,6 +11,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -98,6 +99,12 @@ public:
     // Last-Modified; empty before the body starts or when the server gave neither.
     QByteArray validator() const;
 
+    // Before the transfer is added to the loop: no chunk is stored until release(), so that
+    // the version the body comes from (validator()) can be recorded with the partial first.
+    // `bodyWaits` runs on the transfer thread once the answer's head is accepted.
+    void holdFirstChunkUntilReleased(std::function<void()> bodyWaits);
+    void release() { m_released = true; } // any thread; then wake the loop
+
     // Before the transfer is added to the loop: the bandwidth limit does not apply to it.
     void exemptFromBudget() { m_exemptFromBudget = true; }
     bool isExemptFromBudget() const { return m_exemptFromBudget; }
@@ -107,7 +114,11 @@ public:
     // Paused (by the body callback, just after a chunk was stored) because the cache
     // file's hash is behind or the bandwidth budget is spent.
     bool isPaused() const { return m_paused; }
-    bool mayResume() const { return m_sink->hashBacklogBytes() < m_resumeBelow && (!m_budget || m_budget->mayTake()); }
+    bool mayResume() const
+    {
+        return (!m_holdsFirstChunk || m_released.load()) && m_sink->hashBacklogBytes() < m_resumeBelow
+            && (!m_budget || m_budget->mayTake());
+    }
     void markResumed() { m_paused = false; }
     bool isCancelled() const;
     void complete(CURLcode code);
@@ -142,6 +153,9 @@ private:
 
     std::atomic<bool> m_cancel{false};
     bool m_exemptFromBudget = false;
+    bool m_holdsFirstChunk = false;
+    std::atomic<bool> m_released{false};
+    std::function<void()> m_bodyWaits;
     std::atomic<qint64> m_stopAt;
     std::atomic<qint64> m_receivedUpTo;
 

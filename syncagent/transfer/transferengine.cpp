@@ -502,9 +502,8 @@ void TransferEngine::adoptValidator(const JobPointer &job, const QByteArray &val
     if (validator.isEmpty() || validator == job->validator || (!job->validator.isEmpty() && job->hasAnyChunk()))
         return;
     job->validator = validator;
-    // Into the store at the next flush, a few hundred milliseconds after the answer's head
-    // at most: a kill before that leaves a partial that resumes without If-Range, like one
-    // kept by an agent older than version 9 of the store.
+    // Into the store at the next flush. A new partial's first chunk waits for that
+    // (holdFirstChunkUntilTheVersionIsRecorded), so none is on disk without its version.
     if (job->partialRecorded) {
         recordPartial(job, job->recordedBytes);
         requestFlush();

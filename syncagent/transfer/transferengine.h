@@ -150,6 +150,7 @@ private:
     void recordPartial(const JobPointer &job, qint64 bytes);
     // A running transfer's answer names the version of the file: kept with the partial.
     void adoptValidator(const JobPointer &job, const QByteArray &validator);
+    void holdFirstChunkUntilTheVersionIsRecorded(const JobPointer &job, const std::shared_ptr<MediaTransfer> &transfer);
     void deliverReadyRanges(const JobPointer &job);
 
     TransferOptions m_options;

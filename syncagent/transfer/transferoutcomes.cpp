@@ -71,6 +71,11 @@ bool TransferEngine::startTransfer(const JobPointer &job, qint64 first, qint64 e
     // would otherwise queue behind it (the shared budget serves whoever libcurl reads first).
     if (forPlayer)
         transfer->exemptFromBudget();
+    // A partial the store already names, with nothing in it yet: its first chunk waits until
+    // the store names the version too, so that a kill at any moment leaves a partial that
+    // resumes with If-Range (or none, which starts over).
+    if (job->partialRecorded && job->validator.isEmpty() && !job->hasAnyChunk())
+        holdFirstChunkUntilTheVersionIsRecorded(job, transfer);
     if (forPlayer && job->mainTransfer) {
         const MediaSpan &main = job->mainTransfer->span();
         if (first >= main.first && first < main.end)
@@ -83,6 +88,27 @@ bool TransferEngine::startTransfer(const JobPointer &job, qint64 first, qint64 e
     m_transferJobs.insert(transfer.get(), job);
     m_loop->add(std::move(transfer));
     return true;
+}
+
+void TransferEngine::holdFirstChunkUntilTheVersionIsRecorded(const JobPointer &job,
+                                                             const std::shared_ptr<MediaTransfer> &transfer)
+{
+    const std::weak_ptr<RecordingJob> weakJob = job;
+    const std::weak_ptr<MediaTransfer> weakTransfer = transfer;
+    transfer->holdFirstChunkUntilReleased([this, weakJob, weakTransfer] {
+        post([this, weakJob, weakTransfer] {
+            const std::shared_ptr<MediaTransfer> waiting = weakTransfer.lock();
+            if (!waiting)
+                return;
+            if (const JobPointer current = weakJob.lock(); current && isCurrent(current))
+                adoptValidator(current, waiting->validator());
+            if (m_ledger.hasPendingWrites())
+                flushLedger();
+            waiting->release();
+            if (m_loop)
+                m_loop->wake();
+        });
+    });
 }
 
 void TransferEngine::onTransferFinished(const std::shared_ptr<MediaTransfer> &transfer)

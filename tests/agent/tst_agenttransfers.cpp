@@ -19,6 +19,7 @@
 #include <QThread>
 
 #include <csignal>
+#include <functional>
 
 using namespace Qt::StringLiterals;
 using namespace agenttesting;
@@ -34,6 +35,30 @@ qint64 contiguousBytesOf(const QString &path, const QByteArray &key, qint64 size
 {
     auto writer = earshot::EncryptedCacheWriter::resume(path, key, static_cast<quint64>(size));
     return writer ? (*writer)->contiguousPlaintextBytes() : -1;
+}
+
+// Kills the agent (SIGKILL, no clean-up) as soon as its partial file, looked at every
+// 200 µs, satisfies due(bytes now, bytes when first seen); false if the agent ended first.
+bool killWhenThePartial(QProcess &process, const QDir &cache, const std::function<bool(qint64, qint64)> &due)
+{
+    qint64 firstSeen = -1;
+    QElapsedTimer waited;
+    waited.start();
+    while (waited.elapsed() < 30'000 && process.state() == QProcess::Running) {
+        const QFileInfoList partials = cache.entryInfoList({u"*.part"_s}, QDir::Files);
+        if (!partials.isEmpty()) {
+            const qint64 bytes = partials.constFirst().size();
+            if (firstSeen < 0)
+                firstSeen = bytes;
+            if (due(bytes, firstSeen)) {
+                process.kill();
+                process.waitForFinished();
+                return true;
+            }
+        }
+        QThread::usleep(200);
+    }
+    return false;
 }
 
 QString partialFileOf(const StoreInspector &store)
@@ -125,6 +150,7 @@ private Q_SLOTS:
 
     void killDuringLargeRecordingResumesWithRange();
     void killEarlyAtFullSpeedStillResumes();
+    void firstChunkIsStoredOnlyOnceItsVersionIsRecorded();
     void stopDuringDownloadKeepsThePartialForTheNextRun();
     void expiringLinkIsRefreshedAndResumesAtSameOffset();
     void bodyCutShortNeverBecomesPresent();
@@ -201,19 +227,8 @@ void TstAgentTransfers::killEarlyAtFullSpeedStillResumes()
     setup.agent->start(process, {u"--server"_s, setup.server.url(), u"--data-dir"_s, setup.dataDir.path(), u"--once"_s});
     QVERIFY(process.waitForStarted());
     const QDir cache(setup.cache());
-    bool killed = false;
-    QElapsedTimer waited;
-    waited.start();
-    while (!killed && waited.elapsed() < 30'000 && process.state() == QProcess::Running) {
-        const QFileInfoList partials = cache.entryInfoList({u"*.part"_s}, QDir::Files);
-        if (!partials.isEmpty() && partials.constFirst().size() >= 16 * kMiB) {
-            process.kill();
-            killed = true;
-        }
-        QThread::usleep(500);
-    }
-    QVERIFY2(killed, "the download ended before it could be killed");
-    process.waitForFinished();
+    QVERIFY2(killWhenThePartial(process, cache, [](qint64 bytes, qint64) { return bytes >= 16 * kMiB; }),
+             "the download ended before it could be killed");
     QFileInfoList partials = cache.entryInfoList({u"*.part"_s}, QDir::Files);
     QCOMPARE(partials.size(), 1);
     const qint64 onDisk = contiguousBytesOf(partials.constFirst().filePath(),
@@ -225,6 +240,33 @@ void TstAgentTransfers::killEarlyAtFullSpeedStillResumes()
     QVERIFY2(setup.syncAgainVerified(&why), qPrintable(why));
     QCOMPARE(requestCount(setup.server.stats(), "GET /media/{id}"), 1);
     QCOMPARE(mediaBytesServed(setup.server.stats()), size - onDisk);
+}
+
+void TstAgentTransfers::firstChunkIsStoredOnlyOnceItsVersionIsRecorded()
+{
+    // The reference server sends an ETag. Killed the moment the first chunk reaches the
+    // file, the agent must already have recorded the partial with that version: it is
+    // what the next run sends as If-Range, so that bytes of a replaced file are never
+    // joined to these.
+    const qint64 size = 64 * kMiB;
+    OneCallPerFile setup;
+    QVERIFY2(setup.start({u"large.mp3"_s}, {size}), qPrintable(setup.problem));
+    QProcess process;
+    setup.agent->start(process, {u"--server"_s, setup.server.url(), u"--data-dir"_s, setup.dataDir.path(), u"--once"_s});
+    QVERIFY(process.waitForStarted());
+    // First seen, the new partial holds its header and no chunk yet.
+    QVERIFY2(killWhenThePartial(process, QDir(setup.cache()),
+                                [](qint64 bytes, qint64 firstSeen) { return bytes > firstSeen; }),
+             "the first chunk never reached the file while the agent ran");
+
+    const StoreInspector store = setup.store();
+    QSqlQuery query(u"SELECT cache_state, IFNULL(partial_validator, '') FROM recordings"_s, store.connection());
+    QVERIFY(query.next());
+    QCOMPARE(query.value(0).toString(), u"partial"_s);
+    QVERIFY2(!query.value(1).toString().isEmpty(), "a chunk was on disk before the store named its version");
+
+    QString why;
+    QVERIFY2(setup.syncAgainVerified(&why), qPrintable(why));
 }
 
 void TstAgentTransfers::stopDuringDownloadKeepsThePartialForTheNextRun()
