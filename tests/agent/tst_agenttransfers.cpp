@@ -124,6 +124,12 @@ struct OneCallPerFile
         return agent != nullptr;
     }
     QString cache() const { return cacheDir(dataDir.path()); }
+    // Starts one pass of the agent (--once) in the background, with `options` besides.
+    void startOnce(QProcess &process, const QStringList &options = {})
+    {
+        agent->start(process, QStringList{u"--server"_s, server.url(), u"--data-dir"_s, dataDir.path(), u"--once"_s}
+                                  + options);
+    }
     StoreInspector store() const { return StoreInspector(databasePath(dataDir.path())); }
     // Runs the agent once more, to the end, and checks every present file.
     bool syncAgainVerified(QString *why)
@@ -174,8 +180,7 @@ void TstAgentTransfers::killDuringLargeRecordingResumesWithRange()
 
     // Slowed down so that the kill lands in the middle, whatever the machine.
     QProcess process;
-    setup.agent->start(process, {u"--server"_s, setup.server.url(), u"--data-dir"_s, setup.dataDir.path(), u"--once"_s,
-                           u"--bandwidth-limit"_s, u"50M"_s});
+    setup.startOnce(process, {u"--bandwidth-limit"_s, u"50M"_s});
     QVERIFY(process.waitForStarted());
     QString partial;
     QElapsedTimer waited;
@@ -224,7 +229,7 @@ void TstAgentTransfers::killEarlyAtFullSpeedStillResumes()
 
     // No limit: the kill lands a moment after the first bytes, before any progress report.
     QProcess process;
-    setup.agent->start(process, {u"--server"_s, setup.server.url(), u"--data-dir"_s, setup.dataDir.path(), u"--once"_s});
+    setup.startOnce(process);
     QVERIFY(process.waitForStarted());
     const QDir cache(setup.cache());
     QVERIFY2(killWhenThePartial(process, cache, [](qint64 bytes, qint64) { return bytes >= 16 * kMiB; }),
@@ -252,7 +257,7 @@ void TstAgentTransfers::firstChunkIsStoredOnlyOnceItsVersionIsRecorded()
     OneCallPerFile setup;
     QVERIFY2(setup.start({u"large.mp3"_s}, {size}), qPrintable(setup.problem));
     QProcess process;
-    setup.agent->start(process, {u"--server"_s, setup.server.url(), u"--data-dir"_s, setup.dataDir.path(), u"--once"_s});
+    setup.startOnce(process);
     QVERIFY(process.waitForStarted());
     // First seen, the new partial holds its header and no chunk yet.
     QVERIFY2(killWhenThePartial(process, QDir(setup.cache()),
@@ -276,8 +281,7 @@ void TstAgentTransfers::stopDuringDownloadKeepsThePartialForTheNextRun()
     QVERIFY2(setup.start({u"call.mp3"_s}, {size}), qPrintable(setup.problem));
 
     QProcess process;
-    setup.agent->start(process, {u"--server"_s, setup.server.url(), u"--data-dir"_s, setup.dataDir.path(), u"--once"_s,
-                           u"--bandwidth-limit"_s, u"8M"_s});
+    setup.startOnce(process, {u"--bandwidth-limit"_s, u"8M"_s});
     QVERIFY(process.waitForStarted());
     QTest::qWait(1500);
     QCOMPARE(process.state(), QProcess::Running);
